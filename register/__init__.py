@@ -1,0 +1,36 @@
+"""Stadsregister: the city's public register of algorithms and sensors."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from register import config as settings
+from register import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides environment and instance settings."""
+    app = Flask(__name__, instance_path=os.environ.get("STADSREGISTER_INSTANCE_PATH") or str(ROOT / "instance"),
+                instance_relative_config=True, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "register" / "static"))
+    values = dict(settings.DEFAULTS)
+    instance_file = Path(app.instance_path) / "config.py"
+    if instance_file.exists():
+        app.config.from_pyfile(str(instance_file))
+        values.update({k: app.config[k] for k in settings.DEFAULTS if k in app.config})
+    values.update(settings.from_environment())
+    values.update(config or {})
+    app.config.update(settings.finalise(values, app.instance_path))
+
+    db.init_app(app)
+    from register.web import init_app as init_web
+
+    init_web(app)
+    from register.cli import register_commands
+
+    register_commands(app)
+    return app

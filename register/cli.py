@@ -1,0 +1,132 @@
+"""The ``stadsregister`` command: a Flask CLI group with the register's maintenance commands."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from register import db
+
+
+def _create_app():
+    from register import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Stadsregister: the city's register of algorithms and sensors."""
+
+
+def register_commands(app) -> None:
+    """Attach the commands to ``app`` (so ``flask --app register`` has them too)."""
+    for command in (db_group, algorithms_group, users_group, demo_command):
+        app.cli.add_command(command)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply the committed migrations."""
+    db.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@click.group("algorithms")
+def algorithms_group() -> None:
+    """Import and export entries in the national publication standard."""
+
+
+@algorithms_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the others.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@with_appcontext
+def algorithms_import(file: Path, skip_invalid: bool, lang: str) -> None:
+    """Import one record or a list of records (v1.0.0 JSON); all-or-nothing by default."""
+    from register.services.interchange import import_file
+
+    with _session() as session:
+        try:
+            report = import_file(session, file, skip_invalid=skip_invalid, locale=lang)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+    for line in report.lines(lang):
+        click.echo(line)
+    if report.errors and not report.written:
+        sys.exit(1)
+
+
+@algorithms_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--standard-only", is_flag=True, help="Leave out Stadsregister's own fields.")
+@with_appcontext
+def algorithms_export(file: Path, fmt: str, standard_only: bool) -> None:
+    """Write every published entry to FILE (JSON validates against the standard's schema)."""
+    from register.services.interchange import export_csv, export_json
+
+    with _session() as session:
+        text = (export_json if fmt == "json" else export_csv)(session, extensions=not standard_only)
+    file.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {file}.")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Accounts and roles."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--organisation", "organisation_name", help="Organisation the account works for.")
+@click.option("--role", type=click.Choice(["registrant", "approver"]), multiple=True)
+@click.option("--admin", is_flag=True, help="Site administrator (all organisations).")
+@with_appcontext
+def users_create(email: str, name: str, password: str, organisation_name: str | None, role: tuple[str, ...],
+                 admin: bool) -> None:
+    """Create an account, optionally with roles in an organisation."""
+    from register.services import accounts
+
+    if len(password) < 12:
+        raise click.BadParameter("use at least 12 characters", param_hint="--password")
+    if role and not organisation_name:
+        raise click.BadParameter("a role needs --organisation", param_hint="--role")
+    with _session() as session:
+        user = accounts.create_user(session=session, email=email, name=name, password=password, is_admin=admin)
+        if organisation_name:
+            organisation = accounts.get_or_create_organisation(session=session, name=organisation_name)
+            for each in role:
+                accounts.grant(session=session, user=user, organisation=organisation, role=each)
+        session.commit()
+    click.echo(f"Created {email}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo content (idempotent): organisations, accounts and entries."""
+    from register.services.demo import load_demo
+
+    db.upgrade(current_app.config["DATABASE_URL"])
+    with _session() as session:
+        summary = load_demo(session)
+    for line in summary:
+        click.echo(line)
+
+
+def _session():
+    from sqlmodel import Session
+
+    return Session(current_app.extensions["stadsregister.engine"], expire_on_commit=False)

@@ -1,0 +1,66 @@
+"""Settings, read from ``STADSREGISTER_*`` environment variables and the instance folder.
+
+Precedence (lowest first): defaults below, ``instance/config.py``, environment variables,
+the ``config`` mapping given to :func:`register.create_app`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PREFIX = "STADSREGISTER_"
+
+# Values that must never protect a real deployment.
+PLACEHOLDER_SECRETS = {"", "dev", "changeme", "change-me", "secret", "development-only-secret"}
+
+DEFAULTS: dict[str, object] = {
+    "ENV": "production",  # production | development | testing
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "DATA_DIR": None,  # None: <instance>/data
+    "PAGE_SIZE": 20,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAX_UPLOAD_MB": 25,
+    "LOGIN_ATTEMPTS_PER_MINUTE": 10,
+}
+
+# Settings whose environment values are integers.
+INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app is started with settings that are unsafe or inconsistent."""
+
+
+def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dict[str, object]:
+    """Return the settings given as ``STADSREGISTER_<NAME>`` environment variables."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for key, value in environ.items():
+        if not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX):]
+        found[name] = int(value) if name in INT_SETTINGS else value
+    return found
+
+
+def finalise(settings: dict, instance_path: str) -> dict:
+    """Fill in derived defaults and refuse unsafe combinations."""
+    env = settings.get("ENV") or "production"
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f"STADSREGISTER_ENV must be production, development or testing, not {env!r}")
+    secret = settings.get("SECRET_KEY")
+    if env == "production" and (secret is None or str(secret).strip().lower() in PLACEHOLDER_SECRETS):
+        raise ConfigError(
+            "STADSREGISTER_SECRET_KEY is not set or is a placeholder. Set a long random value, "
+            "for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if not secret:
+        settings["SECRET_KEY"] = "development-only-secret"
+    if not settings.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "stadsregister.sqlite")
+    if not settings.get("DATA_DIR"):
+        settings["DATA_DIR"] = str(Path(instance_path) / "data")
+    settings["MAX_CONTENT_LENGTH"] = int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 + 1024 * 1024
+    settings["TESTING"] = env == "testing"
+    return settings

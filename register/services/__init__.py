@@ -1,0 +1,1 @@
+"""Domain logic. Every function takes an explicit database session; none reads the request."""

@@ -1,0 +1,69 @@
+"""Start page, algorithm list and search, detail and history pages (each with a `.json` twin)."""
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import gettext as _
+
+from register.db import get_session
+from register.services import algorithms as algos
+from register.services import search
+from register.services.presenters import entry_sections, listing, published_entry
+from register.services.standard import label
+from register.web.common import fail, locale, respond, twin
+from register.web.public import bp
+
+
+def _published_or_fail(code: str):
+    """The entry with a published version, or a 404/410 page that says why not."""
+    session = get_session()
+    algorithm = algos.get_by_code(session, code)
+    version = algos.published_version(session, algorithm) if algorithm else None
+    if version is None:
+        fail(404, _("No algorithm with code %(code)s is published in this register. "
+                    "Check the code on your letter, or search the register.", code=code.upper()))
+    return session, algorithm, version
+
+
+@twin(bp, "/")
+def index(fmt: str):
+    """Start page: search box, what the register is, recent publications."""
+    result = search.search(get_session(), page_size=6)
+    return respond("public/index.html", fmt, total=result["total"],
+                   recent=[listing(a) for a in result["items"]])
+
+
+@twin(bp, "/algorithms")
+def algorithm_list(fmt: str):
+    """List and search published algorithms, with filters and counts per filter value."""
+    q = request.args.get("q", "").strip()[:200]
+    filters = {facet: request.args.get(facet, "").strip() for facet in search.FACETS}
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() else 1
+    result = search.search(get_session(), q=q, filters=filters, page=page, page_size=20)
+    return respond("public/algorithms.html", fmt, q=q, filters={k: v for k, v in filters.items() if v},
+                   total=result["total"], page=result["page"], pages=result["pages"],
+                   results=[listing(a) for a in result["items"]], facets=result["facets"])
+
+
+@twin(bp, "/algorithms/<code>")
+def algorithm_detail(fmt: str, code: str):
+    """One published algorithm, grouped by the standard's categories plus "Your decision"."""
+    session, algorithm, version = _published_or_fail(code)
+    status = 410 if algorithm.public_state == "retracted" else 200
+    return respond("public/algorithm.html", fmt, status=status,
+                   json_keys=("algorithm", "links"), algorithm=published_entry(algorithm, version),
+                   sections=entry_sections(version, locale()),
+                   links={"history": url_for("public.algorithm_history", code=algorithm.code, _external=True)})
+
+
+@twin(bp, "/algorithms/<code>/history")
+def algorithm_history(fmt: str, code: str):
+    """The published versions of an algorithm and what changed between them."""
+    session, algorithm, version = _published_or_fail(code)
+    history = algos.history(session, algorithm)
+    for item in history["versions"]:
+        for change in item["changes"]:
+            change["label"] = label(change["field"], locale())
+    return respond("public/history.html", fmt, json_keys=("code", "name", "history"),
+                   code=algorithm.code, name=version.name, history=history,
+                   public_state=algorithm.public_state)
