@@ -73,19 +73,21 @@ def remove(session: Session, algorithm_id: int) -> None:
 
 
 def _matches(session: Session, query: str):
-    """A subquery (algorithm_id, rank) of entries matching every word of ``query``; None if no words."""
+    """A subquery (algorithm_id, rank) of entries matching every word of ``query``; None if no words.
+
+    Each word matches by its Dutch stem or, as typed, as the start of a word, so "woningen" finds
+    "woning" and "parkeer" finds "parkeercontrole".
+    """
+    words = list(dict.fromkeys(_WORD.findall(_fold(query))))[:MAX_TERMS]
+    if not words:
+        return None
+    params = {f"w{i}": f"{word}:*" for i, word in enumerate(words)}
     if _dialect(session) == "postgresql":
-        words = [w for w in _WORD.findall(_fold(query))][:MAX_TERMS]
-        if not words:
-            return None
-        tsquery = " & ".join(f"{w}:*" for w in words)
-        sql = text("SELECT algorithm_id, -ts_rank(document, q) AS rank FROM algorithm_search, "
-                   "to_tsquery('dutch', :q) AS q WHERE document @@ q").bindparams(q=tsquery)
+        tsquery = " && ".join(f"(to_tsquery('dutch', :w{i}) || to_tsquery('simple', :w{i}))" for i in range(len(words)))
+        sql = text(f"SELECT algorithm_id, -ts_rank(document, q) AS rank FROM algorithm_search, "
+                   f"(SELECT {tsquery} AS q) AS query WHERE document @@ q").bindparams(**params)
     else:
-        words = stems(query)[:MAX_TERMS]
-        if not words:
-            return None
-        match = " AND ".join(f'"{w}"*' for w in words)
+        match = " AND ".join(f'("{stem}"* OR "{word}"*)' for word, stem in zip(words, _stemmer().stemWords(words)))
         sql = text("SELECT rowid AS algorithm_id, bm25(algorithm_fts, 4.0, 1.0) AS rank FROM algorithm_fts "
                    "WHERE algorithm_fts MATCH :q").bindparams(q=match)
     return sql.columns(algorithm_id=Integer, rank=Float).subquery("matches")

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from register.db import get_session
+from register.i18n import N_
 from register.models import User
 
 JSON_SUFFIX = ".json"
@@ -88,16 +89,16 @@ def wants_json() -> bool:
 
 
 ERROR_TEXT = {
-    400: ("Bad request", "We could not understand this request."),
-    403: ("Not allowed", "You do not have permission to see or change this."),
-    404: ("Page not found", "This page does not exist (any more). Check the address, or search the register."),
-    405: ("Not allowed", "This page cannot be used this way."),
-    409: ("Not possible now", "This cannot be done in the current state."),
-    410: ("No longer available", "This page has been removed on purpose."),
-    413: ("File too large", "The file is larger than this register accepts."),
-    422: ("Check your input", "Some fields are not filled in correctly."),
-    429: ("Too many attempts", "Please wait a moment and try again."),
-    500: ("Something went wrong", "An error occurred on our side. Please try again later."),
+    400: (N_("Bad request"), N_("We could not understand this request.")),
+    403: (N_("Not allowed"), N_("You do not have permission to see or change this.")),
+    404: (N_("Page not found"), N_("This page does not exist (any more). Check the address, or search the register.")),
+    405: (N_("Not allowed"), N_("This page cannot be used this way.")),
+    409: (N_("Not possible now"), N_("This cannot be done in the current state.")),
+    410: (N_("No longer available"), N_("This page has been removed on purpose.")),
+    413: (N_("File too large"), N_("The file is larger than this register accepts.")),
+    422: (N_("Check your input"), N_("Some fields are not filled in correctly.")),
+    429: (N_("Too many attempts"), N_("Please wait a moment and try again.")),
+    500: (N_("Something went wrong"), N_("An error occurred on our side. Please try again later.")),
 }
 
 

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 
 from register.db import get_session
+from register.i18n import N_
 from register.models import Organisation
 from register.services import accounts
 from register.services import algorithms as algos
@@ -118,11 +119,13 @@ def new_algorithm():
 
 
 def _own_algorithm(code: str):
-    """The entry, if the account may see its drafts; 404 otherwise (no hint that it exists)."""
+    """The entry, if the account works for its organisation; 404 or 403 otherwise."""
     db, user = get_session(), current_user()
     algorithm = algos.get_by_code(db, code)
-    if algorithm is None or not algos.visible_to(db, user, algorithm):
+    if algorithm is None:
         fail(404)
+    if not algos.visible_to(db, user, algorithm):
+        fail(403, _("This entry belongs to another organisation."))
     return db, user, algorithm
 
 
@@ -161,11 +164,11 @@ def edit_algorithm(code: str):
 
 
 STEP_DONE = {
-    "submit": "Submitted for approval.",
-    "approve": "Published. The public page now shows this version.",
-    "return": "Returned to the registrants.",
-    "retract": "Retracted. The public page says so; the history stays visible.",
-    "archive": "Archived.",
+    "submit": N_("Submitted for approval."),
+    "approve": N_("Published. The public page now shows this version."),
+    "return": N_("Returned to the registrants."),
+    "retract": N_("Retracted. The public page says so; the history stays visible."),
+    "archive": N_("Archived."),
 }
 
 

@@ -1,0 +1,64 @@
+"""Full-text search with Dutch stemming, on SQLite (FTS5) and PostgreSQL (dutch configuration)."""
+from register.services import algorithms as algos
+from register.services import search
+
+
+NEUTRAL = {"description_short": "Korte tekst.", "purpose_and_impact": "Doel.", "decision_kinds": [],
+           "theme": ["Bestuur"], "search_terms": None}
+
+
+def publish(session, world, make_entry, **fields):
+    algorithm = algos.create_entry(session=session, user=world.registrant_a, organisation=world.org_a,
+                                   data=make_entry(**(NEUTRAL | fields)))
+    algos.submit(session=session, user=world.registrant_a, algorithm=algorithm)
+    algos.approve(session=session, user=world.approver_a, algorithm=algorithm)
+    return algorithm
+
+
+def names(session, q, **filters):
+    return [a.name for a in search.search(session, q=q, filters=filters)["items"]]
+
+
+def test_dutch_inflections_find_each_other(session, world, make_entry):
+    publish(session, world, make_entry, name="Beoordelen bijstandsaanvraag", description_short="Elke aanvraag wordt gecontroleerd.")
+    publish(session, world, make_entry, name="Waarde van woningen", description_short="Taxatie van iedere woning in de stad.")
+    assert names(session, "aanvragen") == ["Beoordelen bijstandsaanvraag"]
+    assert names(session, "woning") == ["Waarde van woningen"]
+    assert names(session, "woningen") == ["Waarde van woningen"]
+
+
+def test_search_covers_organisation_decision_kinds_and_search_terms(session, world, make_entry):
+    publish(session, world, make_entry, name="Taxatiemodel", decision_kinds=["WOZ-beschikking"], search_terms="OZB")
+    assert names(session, "woz") == ["Taxatiemodel"]
+    assert names(session, "ozb") == ["Taxatiemodel"]
+    assert names(session, "amsterdam") == ["Taxatiemodel"]
+
+
+def test_every_word_must_match_and_prefixes_count(session, world, make_entry):
+    publish(session, world, make_entry, name="Parkeercontrole met scanauto")
+    publish(session, world, make_entry, name="Parkeervergunning aanvragen", description_short="Aanvraag controleren.")
+    assert sorted(names(session, "parkeer")) == ["Parkeercontrole met scanauto", "Parkeervergunning aanvragen"]
+    assert names(session, "parkeer scanauto") == ["Parkeercontrole met scanauto"]
+    assert names(session, "onbekendwoord") == []
+
+
+def test_name_matches_rank_above_body_matches(session, world, make_entry):
+    publish(session, world, make_entry, name="Toezicht op kinderopvang", description_short="Inspecties plannen.")
+    publish(session, world, make_entry, name="Inspectieplanning", description_short="Ook voor kinderopvang gebruikt.")
+    assert names(session, "kinderopvang")[0] == "Toezicht op kinderopvang"
+
+
+def test_punctuation_and_quotes_in_queries_are_harmless(session, world, make_entry):
+    publish(session, world, make_entry, name="Parkeren")
+    for q in ['"', "park*", "a AND OR NOT", "'); DROP TABLE algorithm; --", "ñ:*&|!"]:
+        search.search(session, q=q)
+
+
+def test_a_new_version_replaces_the_old_text_in_the_index(session, world, make_entry):
+    algorithm = publish(session, world, make_entry, name="Oude naam")
+    algos.update_entry(session=session, user=world.registrant_a, algorithm=algorithm, partial=True,
+                       data={"name": "Verkeerslichten afstellen"})
+    algos.submit(session=session, user=world.registrant_a, algorithm=algorithm)
+    algos.approve(session=session, user=world.approver_a, algorithm=algorithm)
+    assert names(session, "oude") == []
+    assert names(session, "verkeerslichten") == ["Verkeerslichten afstellen"]
