@@ -1,0 +1,203 @@
+"""The folium map page for ``/sensors``, and the naive variant for comparison.
+
+``build_map_page`` embeds no sensors: the browser asks ``data_url`` for what is in view
+(``?bbox=w,s,e,n&zoom=z`` plus the filter form's fields) and gets clusters or sensors back.
+Tiles are optional: without a tile URL the page needs no internet and still shows the sensors.
+Leaflet itself is loaded from ``leaflet_js``/``leaflet_css`` (serve them from the app's static
+folder in production).  CSP: there are no inline event handlers; every inline <script> and
+<style> gets ``nonce`` when one is given.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from .features import feature_collection, sensor_feature
+from .vocab import OWNER_KINDS, SENSOR_TYPES, THEMES
+
+LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
+LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"
+AMSTERDAM = (52.3676, 4.9041)
+
+#: Marker colours per sensor type, chosen to stay distinguishable with colour-vision deficiency.
+COLOURS = {"camera": "#d62728", "sound": "#9467bd", "chemical": "#2ca02c", "climate": "#17becf",
+           "presence": "#1f77b4", "temperature": "#ff7f0e", "flow": "#8c564b", "other": "#7f7f7f"}
+
+TEXT = {
+    "nl": {"sensor": "Sensor", "sensors": "sensoren", "personal": "Verwerkt persoonsgegevens",
+           "expired": "Einddatum verstreken", "loading": "Sensoren laden…",
+           "inView": "{n} sensoren in beeld", "failed": "De sensoren konden niet worden geladen.",
+           "legend": "Legenda", "filters": "Filters", "type": "Soort sensor", "theme": "Thema",
+           "owner": "Eigenaar", "personal_data": "Persoonsgegevens", "yes": "Ja", "no": "Nee",
+           "mobile": "Vast of mobiel", "fixed": "Vast", "mobile_yes": "Mobiel",
+           "map": "Kaart met sensoren", "area": "Gebied van een mobiele sensor",
+           "fov": "Gezichtsveld van een camera", "cluster": "Groep sensoren (aantal)"},
+    "en": {"sensor": "Sensor", "sensors": "sensors", "personal": "Processes personal data",
+           "expired": "End date passed", "loading": "Loading sensors…",
+           "inView": "{n} sensors in view", "failed": "The sensors could not be loaded.",
+           "legend": "Legend", "filters": "Filters", "type": "Sensor type", "theme": "Theme",
+           "owner": "Owner", "personal_data": "Personal data", "yes": "Yes", "no": "No",
+           "mobile": "Fixed or mobile", "fixed": "Fixed", "mobile_yes": "Mobile",
+           "map": "Map of sensors", "area": "Area of a mobile sensor",
+           "fov": "Field of view of a camera", "cluster": "Group of sensors (count)"},
+}
+
+_SCRIPT = (Path(__file__).parent / "data" / "sensor-map.js").read_text(encoding="utf-8")
+
+
+@dataclass
+class MapPage:
+    """Parts of the page, for putting into the app's own template, or ``document`` whole."""
+
+    head: str       # <link>/<script src> tags and the nonce'd <style>
+    body: str       # the map container
+    controls: str   # status line (aria-live), legend and filter form; place near the map
+    scripts: str    # nonce'd inline <script> blocks; place at the end of <body>
+    document: str   # a complete standalone HTML page
+    map_id: str
+
+
+class _Hook(MacroElement):
+    _template = Template("""{% macro script(this, kwargs) %}
+{{ this.code }}
+stadsregisterSensorMap({{ this._parent.get_name() }}, {{ this.config }});
+{% endmacro %}""")
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.code = _SCRIPT
+        self.config = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _map(center, zoom, tiles_url, attribution, leaflet_js, leaflet_css) -> folium.Map:
+    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
+                      prefer_canvas=True, min_zoom=10, max_zoom=20)
+    fmap.default_js = [("leaflet", leaflet_js)]  # no jQuery/Bootstrap/icon fonts from CDNs
+    fmap.default_css = [("leaflet_css", leaflet_css)]
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=attribution or "&copy; map tiles",
+                         max_zoom=20).add_to(fmap)
+    return fmap
+
+
+def _legend_and_filters(text: Mapping[str, str], locale: str, filters: bool) -> str:
+    esc = html.escape
+    items = "".join(f'<li><span class="sensor-swatch sensor-swatch-{c}" aria-hidden="true"></span>'
+                    f"{esc(SENSOR_TYPES.label(c, locale) if c in SENSOR_TYPES else c)}</li>"
+                    for c in COLOURS)
+    items += (f'<li><span class="sensor-swatch sensor-swatch-area" aria-hidden="true"></span>'
+              f'{esc(text["area"])}</li><li><span class="sensor-swatch sensor-swatch-fov" '
+              f'aria-hidden="true"></span>{esc(text["fov"])}</li><li><span class="sensor-cluster '
+              f'sensor-cluster-s sensor-swatch-cluster" aria-hidden="true"><span>5</span></span>'
+              f'{esc(text["cluster"])}</li>')
+    legend = (f'<section id="sensor-map-legend" aria-labelledby="sensor-map-legend-title">'
+              f'<h2 id="sensor-map-legend-title">{esc(text["legend"])}</h2><ul>{items}</ul></section>')
+    if not filters:
+        return legend + '<form id="sensor-filters" role="search"></form>'
+
+    def group(name, title, choices):
+        boxes = "".join(
+            f'<label><input type="checkbox" name="{name}" value="{esc(code)}"> {esc(label)} '
+            f'<span data-facet="{name}:{esc(code)}"></span></label>' for code, label in choices)
+        return f'<fieldset id="sensor-filter-{name}"><legend>{esc(title)}</legend>{boxes}</fieldset>'
+
+    yes_no = [("true", text["yes"]), ("false", text["no"])]
+    form = (f'<form id="sensor-filters" role="search" aria-label="{esc(text["filters"])}">'
+            + group("sensor_type", text["type"], SENSOR_TYPES.choices(locale))
+            + group("theme", text["theme"], THEMES.choices(locale))
+            + group("owner_kind", text["owner"], OWNER_KINDS.choices(locale))
+            + group("personal_data", text["personal_data"], yes_no)
+            + group("mobile", text["mobile"], [("false", text["fixed"]),
+                                               ("true", text["mobile_yes"])]) + "</form>")
+    return legend + form
+
+
+def _css(map_id: str) -> str:
+    swatches = "".join(f".sensor-swatch-{c}{{background:{v}}}" for c, v in COLOURS.items())
+    return (f"#{map_id}{{height:70vh;min-height:320px;background:#e8eef1}}"
+            ".sensor-swatch{display:inline-block;width:1em;height:1em;border-radius:50%;"
+            "border:1px solid #222;margin-right:.4em;vertical-align:middle}"
+            ".sensor-swatch-area{border-radius:0;border-style:dashed;background:transparent}"
+            ".sensor-swatch-fov{border-radius:0;background:rgba(214,39,40,.3)}"
+            + swatches +
+            ".sensor-cluster{box-sizing:border-box;text-align:center;border-radius:50%;"
+            "background:rgba(0,82,155,.85);color:#fff;font:bold 13px sans-serif;"
+            "border:2px solid #fff;box-shadow:0 0 0 1px #00529b}"
+            + "".join(f".sensor-cluster-{k}{{width:{d}px;height:{d}px;line-height:{d - 4}px;"
+                      f"margin:-{d // 2}px 0 0 -{d // 2}px}}"
+                      for k, d in (("s", 28), ("m", 36), ("l", 44), ("xl", 54)))
+            + ".sensor-swatch-cluster{display:inline-block;margin:0 .4em 0 0;"
+            "vertical-align:middle}")
+
+
+def _add_nonce(markup: str, nonce: str | None) -> str:
+    """Nonce every inline <script> and <style>; make the viewport zoomable (WCAG 1.4.4)."""
+    markup = re.sub(r'<meta name="viewport"[^>]*>',
+                    '<meta name="viewport" content="width=device-width, initial-scale=1">', markup)
+    if not nonce:
+        return markup
+    attr = f' nonce="{html.escape(nonce)}"'
+    markup = re.sub(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)", "<script" + attr, markup)
+    return re.sub(r"<style(?![^>]*\bnonce=)", "<style" + attr, markup)
+
+
+def _page(fmap: folium.Map, controls: str, css: str, nonce: str | None, title: str) -> MapPage:
+    figure = fmap.get_root()
+    figure.header.add_child(Element(f"<style>{css}</style>"), name="stadsregister_css")
+    figure.header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="title")
+    document = _add_nonce(figure.render(), nonce)
+    # The controls follow the map in the standalone page; folium adds its map div at render
+    # time, so they are put in after it rather than added as a child before.
+    map_div = re.search(rf'<div class="folium-map" id="{fmap.get_name()}"[^>]*></div>', document)
+    if map_div:
+        document = document[:map_div.end()] + controls + document[map_div.end():]
+    head = _add_nonce(figure.header.render(), nonce)
+    body = figure.html.render()
+    scripts = _add_nonce(f"<script>{figure.script.render()}</script>", nonce)
+    return MapPage(head=head, body=body, controls=controls, scripts=scripts, document=document,
+                   map_id=fmap.get_name())
+
+
+def build_map_page(*, data_url: str = "/sensors.geojson", tiles_url: str | None = None,
+                   tiles_attribution: str | None = None, center: tuple[float, float] = AMSTERDAM,
+                   zoom: int = 12, locale: str = "nl", nonce: str | None = None,
+                   leaflet_js: str = LEAFLET_JS, leaflet_css: str = LEAFLET_CSS,
+                   filters: bool = True) -> MapPage:
+    """The fetch-based map page: no sensors embedded; the browser fetches what is in view.
+
+    ``filters=False`` renders an empty ``<form id="sensor-filters">`` for the app to fill;
+    its fields are sent along with every fetch and kept in the URL for deep links.
+    """
+    text = TEXT.get(locale, TEXT["nl"])
+    fmap = _map(center, zoom, tiles_url, tiles_attribution, leaflet_js, leaflet_css)
+    config = {"dataUrl": data_url, "statusId": "sensor-map-status", "formId": "sensor-filters",
+              "colours": COLOURS, "text": text,
+              "typeLabels": dict(SENSOR_TYPES.choices(locale))}
+    _Hook(config).add_to(fmap)
+    extra = ('<p id="sensor-map-status" role="status" aria-live="polite"></p>'
+             + _legend_and_filters(text, locale, filters))
+    page = _page(fmap, extra, _css(fmap.get_name()), nonce, text["map"])
+    return page
+
+
+def build_naive_map(sensors: Iterable[Mapping[str, Any]], *, tiles_url: str | None = None,
+                    center: tuple[float, float] = AMSTERDAM, zoom: int = 12) -> str:
+    """The naive way, for the benchmark only: folium with every sensor embedded in the page."""
+    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=tiles_url or None,
+                      attr="tiles" if tiles_url else None, prefer_canvas=True)
+    data = feature_collection(sensor_feature(s) for s in sensors)
+    folium.GeoJson(data, name="sensors",
+                   marker=folium.CircleMarker(radius=5, fill=True),
+                   popup=folium.GeoJsonPopup(fields=["reference", "owner_name", "sensor_type"]),
+                   ).add_to(fmap)
+    return fmap.get_root().render()
