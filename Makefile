@@ -7,10 +7,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test install bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	@# Front-end assets come from the npm registry at set-up time, never from a CDN at run time.
+	npm ci --no-audit --no-fund --silent
+	rm -rf register/static/vendor && mkdir -p register/static/vendor
+	cp -r node_modules/leaflet/dist register/static/vendor/leaflet
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -24,7 +24,9 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Attach the commands to ``app`` (so ``flask --app register`` has them too)."""
-    for command in (db_group, algorithms_group, users_group, demo_command):
+    from register.commands import all_commands
+
+    for command in (db_group, algorithms_group, users_group, demo_command, *all_commands()):
         app.cli.add_command(command)
 
 
@@ -117,13 +119,13 @@ def users_create(email: str, name: str, password: str, organisation_name: str | 
 @with_appcontext
 def demo_command() -> None:
     """Load the demo content (idempotent): organisations, accounts and entries."""
-    from register.services.demo import load_demo
+    from register.services.demo import DEMO_LOADERS
 
     db.upgrade(current_app.config["DATABASE_URL"])
-    with _session() as session:
-        summary = load_demo(session)
-    for line in summary:
-        click.echo(line)
+    for loader in DEMO_LOADERS:
+        with _session() as session:
+            for line in loader(session):
+                click.echo(line)
 
 
 def _session():

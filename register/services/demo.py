@@ -91,3 +91,7 @@ def load_demo(session: Session) -> list[str]:
     return [f"Loaded {len(records) + 2} demo algorithms and {len(DEMO_ACCOUNTS)} accounts.",
             f"Sign in at /portal/login with e.g. {DEMO_ACCOUNTS[1][0]} or {DEMO_ACCOUNTS[2][0]}, "
             f"password {DEMO_PASSWORD}"]
+
+
+# Each room adds its demo loader here; ``stadsregister demo`` runs them in order, each idempotent.
+DEMO_LOADERS = [load_demo]
