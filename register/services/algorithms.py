@@ -165,9 +165,12 @@ def approve(*, session: Session, user: User, algorithm: Algorithm, note: str | N
 
 
 def _publish(session: Session, algorithm: Algorithm, version: AlgorithmVersion, *, approver: User | None,
-             note: str | None, kind: str = "published") -> None:
-    """Make ``version`` the next immutable published version of ``algorithm``."""
-    previous = session.exec(select(AlgorithmVersion.number).where(
+             note: str | None, kind: str = "published", first: bool = False) -> None:
+    """Make ``version`` the next immutable published version of ``algorithm``.
+
+    ``first`` says the entry has no published version yet (saves the lookups on bulk import).
+    """
+    previous = None if first else session.exec(select(AlgorithmVersion.number).where(
         AlgorithmVersion.algorithm_id == algorithm.id, AlgorithmVersion.number.is_not(None))
         .order_by(AlgorithmVersion.number.desc())).first()
     version.number, version.state, version.published_at = (previous or 0) + 1, "published", utcnow()
@@ -178,7 +181,7 @@ def _publish(session: Session, algorithm: Algorithm, version: AlgorithmVersion, 
     if algorithm.draft_version_id == version.id:
         algorithm.draft_version_id = None
     algorithm.public_state, algorithm.public_state_reason = "published", None
-    _refresh_listing(session, algorithm, version)
+    _refresh_listing(session, algorithm, version, first=first)
     _log(session, algorithm, kind, approver, version, note)
 
 
@@ -203,9 +206,7 @@ def publish_imported(*, session: Session, organisation: Organisation, data: dict
         if current is not None and not diff(entry_data(current), data) and algorithm.public_state == "published":
             return algorithm, "unchanged"
     version = AlgorithmVersion(algorithm_id=algorithm.id, **data)
-    session.add(version)
-    session.flush()
-    _publish(session, algorithm, version, approver=None, note=note, kind="imported")
+    _publish(session, algorithm, version, approver=None, note=note, kind="imported", first=outcome == "created")
     return algorithm, outcome
 
 
@@ -238,7 +239,7 @@ def set_public_state(*, session: Session, user: User, algorithm: Algorithm, stat
     session.commit()
 
 
-def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmVersion) -> None:
+def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmVersion, first: bool = False) -> None:
     """Mirror the published version into the listing columns, themes and search index."""
     algorithm.name, algorithm.organisation_name = version.name, version.organization
     algorithm.description_short = version.description_short
@@ -246,12 +247,13 @@ def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmV
     algorithm.published_at = version.published_at
     algorithm.has_impact_assessment = has_impact_assessment(version)
     session.add(algorithm)
-    for row in session.exec(select(AlgorithmTheme).where(AlgorithmTheme.algorithm_id == algorithm.id)):
-        session.delete(row)
-    session.flush()
+    if not first:
+        for row in session.exec(select(AlgorithmTheme).where(AlgorithmTheme.algorithm_id == algorithm.id)):
+            session.delete(row)
+        session.flush()
     for theme in dict.fromkeys(version.theme or []):
         session.add(AlgorithmTheme(algorithm_id=algorithm.id, theme=theme))
-    search.index(session, algorithm.id, version)
+    search.index(session, algorithm.id, version, replace=not first)
 
 
 def has_impact_assessment(version: AlgorithmVersion) -> bool:

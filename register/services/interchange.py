@@ -82,9 +82,13 @@ def import_records(session: Session, records: list, *, skip_invalid: bool = Fals
             valid.append((index, {name: record.get(name) for name in ENTRY_FIELDS}))
     if report.errors and not skip_invalid:
         return report
+    organisations: dict = {}
     try:
         for _index, data in valid:
-            organisation = get_or_create_organisation(session=session, name=data["organization"])
+            name = data["organization"]
+            if name not in organisations:
+                organisations[name] = get_or_create_organisation(session=session, name=name)
+            organisation = organisations[name]
             algorithm, outcome = algos.publish_imported(session=session, organisation=organisation, data=data,
                                                         note=source)
             getattr(report, outcome).append(algorithm.code)

@@ -51,10 +51,11 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def index(session: Session, algorithm_id: int, version, extra: str = "") -> None:
+def index(session: Session, algorithm_id: int, version, extra: str = "", replace: bool = True) -> None:
     """(Re)index an entry's published version; ``extra`` is text of its documents."""
     title, body = document_text(version, extra)
-    remove(session, algorithm_id)
+    if replace:
+        remove(session, algorithm_id)
     if _dialect(session) == "postgresql":
         session.execute(text(
             "INSERT INTO algorithm_search (algorithm_id, document) VALUES (:id, "
