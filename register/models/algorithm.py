@@ -163,3 +163,11 @@ class AlgorithmPublic(AlgorithmEntryBase):
     version: int
     published_at: datetime
     public_state: str
+
+
+class ListingGeneration(SQLModel, table=True):
+    """One row counting changes to what the public list shows; caches of the list key on it."""
+
+    __tablename__ = "listing_generation"
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0

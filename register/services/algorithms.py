@@ -15,6 +15,7 @@ from register.i18n import N_
 from register.models import Algorithm, AlgorithmEvent, AlgorithmTheme, AlgorithmVersion, Organisation, User
 from register.models.accounts import utcnow
 from register.services import search
+from register.services.listing import bump_generation
 from register.services.accounts import PermissionDenied, has_role, require_role
 from register.services.standard import ENTRY_FIELDS, FieldError, validate_entry
 
@@ -182,6 +183,9 @@ def _publish(session: Session, algorithm: Algorithm, version: AlgorithmVersion, 
         algorithm.draft_version_id = None
     algorithm.public_state, algorithm.public_state_reason = "published", None
     _refresh_listing(session, algorithm, version, first=first)
+    if not first:  # a new entry has no documents yet
+        from register.services.documents import publish_documents  # here: documents imports this module
+        publish_documents(session, algorithm, version)
     _log(session, algorithm, kind, approver, version, note)
 
 
@@ -235,6 +239,7 @@ def set_public_state(*, session: Session, user: User, algorithm: Algorithm, stat
     session.add(algorithm)
     if state == "retracted":
         search.remove(session, algorithm.id)
+    bump_generation(session)
     _log(session, algorithm, state, user, reason=reason.strip()[:999])
     session.commit()
 
@@ -254,6 +259,7 @@ def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmV
     for theme in dict.fromkeys(version.theme or []):
         session.add(AlgorithmTheme(algorithm_id=algorithm.id, theme=theme))
     search.index(session, algorithm.id, version, replace=not first)
+    bump_generation(session)
 
 
 def has_impact_assessment(version: AlgorithmVersion) -> bool:

@@ -10,11 +10,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
-from sqlalchemy import Float, Integer, func, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
-from register.models import Algorithm, AlgorithmTheme
+from register.models import Algorithm
+from register.services.listing import listing_index
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
@@ -73,8 +75,8 @@ def remove(session: Session, algorithm_id: int) -> None:
         session.execute(text("DELETE FROM algorithm_fts WHERE rowid = :id"), {"id": algorithm_id})
 
 
-def _matches(session: Session, query: str):
-    """A subquery (algorithm_id, rank) of entries matching every word of ``query``; None if no words.
+def matching_ids(session: Session, query: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Ids of entries matching every word of ``query``, and of those whose name matches; None if no words.
 
     Each word matches by its Dutch stem or, as typed, as the start of a word, so "woningen" finds
     "woning" and "parkeer" finds "parkeercontrole".
@@ -82,70 +84,45 @@ def _matches(session: Session, query: str):
     words = list(dict.fromkeys(_WORD.findall(_fold(query))))[:MAX_TERMS]
     if not words:
         return None
-    params = {f"w{i}": f"{word}:*" for i, word in enumerate(words)}
     if _dialect(session) == "postgresql":
-        tsquery = " && ".join(f"(to_tsquery('dutch', :w{i}) || to_tsquery('simple', :w{i}))" for i in range(len(words)))
-        sql = text(f"SELECT algorithm_id, -ts_rank(document, q) AS rank FROM algorithm_search, "
-                   f"(SELECT {tsquery} AS q) AS query WHERE document @@ q").bindparams(**params)
-    else:
-        match = " AND ".join(f'("{stem}"* OR "{word}"*)' for word, stem in zip(words, _stemmer().stemWords(words)))
-        sql = text("SELECT rowid AS algorithm_id, bm25(algorithm_fts, 4.0, 1.0) AS rank FROM algorithm_fts "
-                   "WHERE algorithm_fts MATCH :q").bindparams(q=match)
-    return sql.columns(algorithm_id=Integer, rank=Float).subquery("matches")
+        def run(weight: str) -> np.ndarray:
+            params = {f"w{i}": f"{word}:*{weight}" for i, word in enumerate(words)}
+            tsquery = " && ".join(f"(to_tsquery('dutch', :w{i}) || to_tsquery('simple', :w{i}))"
+                                  for i in range(len(words)))
+            rows = session.execute(text(f"SELECT algorithm_id FROM algorithm_search WHERE document @@ ({tsquery})"),
+                                   params).all()
+            return np.array([r[0] for r in rows], dtype=np.int64)
+        return run(""), run("A")
+    expression = " AND ".join(f'("{stem}"* OR "{word}"*)' for word, stem in zip(words, _stemmer().stemWords(words)))
+
+    def fts(match: str) -> np.ndarray:
+        rows = session.execute(text("SELECT rowid FROM algorithm_fts WHERE algorithm_fts MATCH :q"), {"q": match}).all()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+    return fts(expression), fts(f"title : ({expression})")
 
 
 FACETS = ("organisation", "theme", "status", "category", "impact_assessment")
-_COLUMNS = {"organisation": Algorithm.organisation_name, "status": Algorithm.status,
-            "category": Algorithm.publication_category, "impact_assessment": Algorithm.has_impact_assessment}
-LISTED_STATES = ("published", "archived")
-
-
-def _filtered(statement, filters: dict, skip: str | None = None):
-    for facet, value in filters.items():
-        if facet == skip or value in (None, ""):
-            continue
-        if facet == "theme":
-            statement = statement.where(Algorithm.id.in_(
-                select(AlgorithmTheme.algorithm_id).where(AlgorithmTheme.theme == value)))
-        elif facet == "impact_assessment":
-            statement = statement.where(Algorithm.has_impact_assessment.is_(value == "yes"))
-        else:
-            statement = statement.where(_COLUMNS[facet] == value)
-    return statement
 
 
 def search(session: Session, *, q: str = "", filters: dict | None = None, page: int = 1,
-           page_size: int = 20) -> dict:
-    """One page of published entries matching ``q`` and ``filters``, with counts per filter value."""
+           page_size: int = 20, cache: dict | None = None) -> dict:
+    """One page of listed entries matching ``q`` and ``filters``, with counts per filter value.
+
+    Entries whose name matches come first, then the others, newest publication first.
+    ``cache`` is a dict kept per app, holding the facet index between requests.
+    """
     filters = {k: v for k, v in (filters or {}).items() if k in FACETS and v not in (None, "")}
-    matches = _matches(session, q) if q and q.strip() else None
-    base = select(Algorithm).where(Algorithm.public_state.in_(LISTED_STATES))
-    if matches is not None:
-        base = base.join(matches, matches.c.algorithm_id == Algorithm.id)
-    elif q and q.strip():
-        base = base.where(False)
-    statement = _filtered(base, filters)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    order = [matches.c.rank, Algorithm.name] if matches is not None else [Algorithm.published_at.desc(), Algorithm.id]
+    index = listing_index(session, cache if cache is not None else {})
+    matched = boosted = None
+    if q and q.strip():
+        found = matching_ids(session, q)
+        matched, boosted = (index.positions(found[0]), index.positions(found[1])) if found else (
+            np.array([], dtype=np.int64), None)
     page = max(1, page)
-    rows = session.exec(statement.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
-    return {"total": total, "page": page, "page_size": page_size,
-            "pages": max(1, -(-total // page_size)), "items": rows,
-            "facets": {facet: _facet_counts(session, base, filters, facet) for facet in FACETS}}
-
-
-def _facet_counts(session: Session, base, filters: dict, facet: str) -> list[dict]:
-    """Counts per value of ``facet`` among results filtered by every other facet."""
-    scoped = _filtered(base, filters, skip=facet).with_only_columns(Algorithm.id).subquery()
-    if facet == "theme":
-        column = AlgorithmTheme.theme
-        statement = select(column, func.count()).where(AlgorithmTheme.algorithm_id.in_(select(scoped.c.id)))
-    else:
-        column = _COLUMNS[facet]
-        statement = select(column, func.count()).where(Algorithm.id.in_(select(scoped.c.id)))
-    rows = session.exec(statement.group_by(column).order_by(func.count().desc(), column)).all()
-    selected = filters.get(facet)
-    if facet == "impact_assessment":
-        return [{"value": "yes" if value else "no", "count": count, "selected": selected == ("yes" if value else "no")}
-                for value, count in rows if value is not None]
-    return [{"value": value, "count": count, "selected": selected == value} for value, count in rows if value is not None]
+    result = index.query(matched=matched, boosted=boosted, filters=filters, page=page, page_size=page_size,
+                         facets=FACETS)
+    rows = {a.id: a for a in session.exec(select(Algorithm).where(Algorithm.id.in_(result["ids"])))} \
+        if result["ids"] else {}
+    return {"total": result["total"], "page": page, "page_size": page_size,
+            "pages": max(1, -(-result["total"] // page_size)),
+            "items": [rows[i] for i in result["ids"] if i in rows], "facets": result["facets"]}

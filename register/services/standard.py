@@ -79,11 +79,12 @@ RISK_CLASS_LABELS = {
     "none": (N_("Not an AI system")), "minimal": N_("Minimal risk"), "limited": N_("Limited risk"),
     "high": N_("High risk"), "prohibited": N_("Prohibited practice"),
 }
+# "Your decision" comes first: it is what a resident holding a decision letter looks for.
 SECTIONS = [
+    ("decision", N_("Your decision")),
     ("Algemene informatie", N_("General information")),
     ("Verantwoord gebruik", N_("Responsible use")),
     ("Werking", N_("How it works")),
-    ("decision", N_("Your decision")),
     ("accountability", N_("AI Act and supplier")),
     ("Metadata", N_("Metadata")),
 ]

@@ -188,6 +188,12 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _create_search_index()
+    listing = op.create_table('listing_generation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.bulk_insert(listing, [{"id": 1, "value": 0}])
 
 
 def _create_search_index() -> None:
@@ -201,6 +207,7 @@ def _create_search_index() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('listing_generation')
     op.execute("DROP TABLE algorithm_search" if op.get_bind().dialect.name == "postgresql" else "DROP TABLE algorithm_fts")
     with op.batch_alter_table('algorithm_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_algorithm_event_algorithm_id'))

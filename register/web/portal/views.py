@@ -12,6 +12,7 @@ from register.models import Organisation
 from register.services import accounts
 from register.services import algorithms as algos
 from register.services import portal as portal_service
+from register.services import documents
 from register.services.presenters import entry_sections
 from register.services.ratelimit import RateLimiter
 from register.services.standard import ENTRY_FIELDS, LIST_FIELDS, layout, normalise_form
@@ -137,11 +138,11 @@ def algorithm(code: str):
     draft = algos.current_draft(db, algorithm)
     copy = algos.working_copy(db, algorithm)
     is_approver = accounts.has_role(session=db, user=user, organisation_id=algorithm.organisation_id, role="approver")
-    return render_template("portal/algorithm.html", algorithm=algorithm, draft=draft,
+    return render_template("portal/algorithm.html", algorithm=algorithm, draft=draft, name=copy.name,
                            sections=entry_sections(copy, locale()), events=portal_service.events(db, algorithm),
                            can_approve=bool(is_approver and draft and draft.state == "submitted"
                                             and draft.last_editor_id != user.id),
-                           is_approver=is_approver)
+                           is_approver=is_approver, document_set=documents.portal_documents(db, algorithm))
 
 
 @bp.route("/algorithms/<code>/edit", methods=["GET", "POST"])

@@ -1,16 +1,23 @@
 """Start page, algorithm list and search, detail and history pages (each with a `.json` twin)."""
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
 from register.db import get_session
 from register.services import algorithms as algos
 from register.services import search
 from register.services.presenters import entry_sections, listing, published_entry
+from register.services.documents import entry_documents, history as documents_history
 from register.services.standard import label
 from register.web.common import fail, locale, respond, twin
 from register.web.public import bp
+from register.web.public.documents import urls as document_urls
+
+
+def _listing_cache() -> dict:
+    """Per-app cache of the list's facet index (see services/listing.py)."""
+    return current_app.extensions.setdefault("stadsregister.listing", {})
 
 
 def _published_or_fail(code: str):
@@ -27,7 +34,7 @@ def _published_or_fail(code: str):
 @twin(bp, "/")
 def index(fmt: str):
     """Start page: search box, what the register is, recent publications."""
-    result = search.search(get_session(), page_size=6)
+    result = search.search(get_session(), page_size=6, cache=_listing_cache())
     return respond("public/index.html", fmt, total=result["total"],
                    recent=[listing(a) for a in result["items"]])
 
@@ -39,7 +46,8 @@ def algorithm_list(fmt: str):
     filters = {facet: request.args.get(facet, "").strip() for facet in search.FACETS}
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() else 1
-    result = search.search(get_session(), q=q, filters=filters, page=page, page_size=20)
+    result = search.search(get_session(), q=q, filters=filters, page=page,
+                           page_size=current_app.config["PAGE_SIZE"], cache=_listing_cache())
     return respond("public/algorithms.html", fmt, q=q, filters={k: v for k, v in filters.items() if v},
                    total=result["total"], page=result["page"], pages=result["pages"],
                    results=[listing(a) for a in result["items"]], facets=result["facets"])
@@ -51,7 +59,8 @@ def algorithm_detail(fmt: str, code: str):
     session, algorithm, version = _published_or_fail(code)
     status = 410 if algorithm.public_state == "retracted" else 200
     return respond("public/algorithm.html", fmt, status=status,
-                   json_keys=("algorithm", "links"), algorithm=published_entry(algorithm, version),
+                   json_keys=("algorithm", "links", "documents"), algorithm=published_entry(algorithm, version),
+                   documents=entry_documents(session, version, document_urls(), locale=locale()),
                    sections=entry_sections(version, locale()),
                    links={"history": url_for("public.algorithm_history", code=algorithm.code, _external=True)})
 
@@ -64,6 +73,7 @@ def algorithm_history(fmt: str, code: str):
     for item in history["versions"]:
         for change in item["changes"]:
             change["label"] = label(change["field"], locale())
-    return respond("public/history.html", fmt, json_keys=("code", "name", "history"),
+    return respond("public/history.html", fmt, json_keys=("code", "name", "history", "documents"),
                    code=algorithm.code, name=version.name, history=history,
+                   documents=documents_history(session, algorithm, document_urls(), locale=locale()),
                    public_state=algorithm.public_state)

@@ -1,0 +1,156 @@
+"""An in-memory index of the public list, for fast filters and counts per filter value.
+
+Counting every facet in SQL for every request costs seconds at 100,000 entries. Instead each
+process keeps the listed entries' facet values as numpy arrays, rebuilt when the
+``listing_generation`` counter changes (it is bumped in the same transaction as any change to
+what the list shows). Full-text matching stays in the database; the index only filters, counts,
+orders and pages.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from register.models import Algorithm, AlgorithmTheme
+from register.models.algorithm import ListingGeneration
+
+LISTED_STATES = ("published", "archived")
+SCALAR_FACETS = {"organisation": Algorithm.organisation_name, "status": Algorithm.status,
+                 "category": Algorithm.publication_category}
+
+
+def bump_generation(session: Session) -> None:
+    """Say that the public list changed (call inside the transaction that changes it)."""
+    session.execute(update(ListingGeneration).where(ListingGeneration.id == 1)
+                    .values(value=ListingGeneration.value + 1))
+
+
+def current_generation(session: Session) -> int:
+    return session.exec(select(ListingGeneration.value).where(ListingGeneration.id == 1)).first() or 0
+
+
+@dataclass
+class Codes:
+    """A facet as an integer code per entry plus the label of each code."""
+
+    codes: np.ndarray
+    labels: list
+
+
+def _encode(values: list) -> Codes:
+    labels = sorted({v for v in values if v is not None}, key=str)
+    lookup = {label: i for i, label in enumerate(labels)}
+    return Codes(np.array([lookup.get(v, -1) for v in values], dtype=np.int32), labels)
+
+
+class ListingIndex:
+    """Facet values of every listed entry, in public order (newest publication first)."""
+
+    def __init__(self, session: Session):
+        rows = session.exec(select(Algorithm.id, Algorithm.organisation_name, Algorithm.status,
+                                   Algorithm.publication_category, Algorithm.has_impact_assessment)
+                            .where(Algorithm.public_state.in_(LISTED_STATES))
+                            .order_by(Algorithm.published_at.desc(), Algorithm.id.desc())).all()
+        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.size = len(rows)
+        self.facets = {name: _encode([r[i + 1] for r in rows]) for i, name in enumerate(SCALAR_FACETS)}
+        self.impact = np.array([bool(r[4]) for r in rows], dtype=bool)
+        self._sorter = np.argsort(self.ids)
+        theme_rows = session.exec(select(AlgorithmTheme.algorithm_id, AlgorithmTheme.theme)
+                                  .join(Algorithm, Algorithm.id == AlgorithmTheme.algorithm_id)
+                                  .where(Algorithm.public_state.in_(LISTED_STATES))).all()
+        positions = self.positions(np.array([r[0] for r in theme_rows], dtype=np.int64))
+        themes = _encode([r[1] for r in theme_rows])
+        keep = positions >= 0
+        self.theme_pos, self.theme_codes, self.theme_labels = positions[keep], themes.codes[keep], themes.labels
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Position of each id in the public order, -1 for ids that are not listed."""
+        if self.size == 0 or len(ids) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        found = np.searchsorted(self.ids[self._sorter], ids)
+        found = np.clip(found, 0, self.size - 1)
+        result = self._sorter[found]
+        return np.where(self.ids[result] == ids, result, -1)
+
+    def _mask(self, facet: str, value: str) -> np.ndarray:
+        if facet == "impact_assessment":
+            return self.impact if value == "yes" else ~self.impact
+        if facet == "theme":
+            mask = np.zeros(self.size, dtype=bool)
+            if value in self.theme_labels:
+                mask[self.theme_pos[self.theme_codes == self.theme_labels.index(value)]] = True
+            return mask
+        codes = self.facets[facet]
+        if value not in codes.labels:
+            return np.zeros(self.size, dtype=bool)
+        return codes.codes == codes.labels.index(value)
+
+    def query(self, *, matched: np.ndarray | None, boosted: np.ndarray | None, filters: dict,
+              page: int, page_size: int, facets: tuple[str, ...]) -> dict:
+        """Filter, count per facet value (each facet counted under the other filters), order and page.
+
+        ``matched``: positions matching the full-text query (None: no query); ``boosted``: the
+        positions whose name matches, shown first.
+        """
+        base = np.ones(self.size, dtype=bool)
+        if matched is not None:
+            base = np.zeros(self.size, dtype=bool)
+            base[matched[matched >= 0]] = True
+        masks = {facet: self._mask(facet, value) for facet, value in filters.items()}
+        selected = base.copy()
+        for mask in masks.values():
+            selected &= mask
+        counts = {}
+        for facet in facets:
+            scope = base.copy()
+            for other, mask in masks.items():
+                if other != facet:
+                    scope &= mask
+            counts[facet] = self._counts(facet, scope, filters.get(facet))
+        hits = np.flatnonzero(selected)
+        if boosted is not None and len(hits):
+            first = np.zeros(self.size, dtype=bool)
+            first[boosted[boosted >= 0]] = True
+            hits = np.concatenate([hits[first[hits]], hits[~first[hits]]])
+        start = (page - 1) * page_size
+        return {"total": int(len(hits)), "ids": [int(i) for i in self.ids[hits[start:start + page_size]]],
+                "facets": counts}
+
+    def _counts(self, facet: str, scope: np.ndarray, selected) -> list[dict]:
+        if facet == "impact_assessment":
+            yes = int(np.count_nonzero(self.impact & scope))
+            no = int(np.count_nonzero(~self.impact & scope))
+            pairs = [("yes", yes), ("no", no)]
+        elif facet == "theme":
+            tally = np.bincount(self.theme_codes[scope[self.theme_pos]], minlength=len(self.theme_labels))
+            pairs = list(zip(self.theme_labels, tally.tolist()))
+        else:
+            codes = self.facets[facet]
+            valid = codes.codes[scope]
+            tally = np.bincount(valid[valid >= 0], minlength=len(codes.labels))
+            pairs = list(zip(codes.labels, tally.tolist()))
+        pairs = sorted(((v, int(c)) for v, c in pairs if c), key=lambda p: (-p[1], str(p[0])))
+        return [{"value": value, "count": count, "selected": selected == value} for value, count in pairs]
+
+
+_lock = threading.Lock()
+
+
+def listing_index(session: Session, cache: dict) -> ListingIndex:
+    """The index for the current generation, from ``cache`` (one per app) or freshly built."""
+    generation = current_generation(session)
+    with _lock:
+        entry = cache.get("listing")
+        if entry is not None and entry[0] == generation:
+            return entry[1]
+    index = ListingIndex(session)
+    with _lock:
+        cache["listing"] = (generation, index)
+    return index
+
+
