@@ -22,6 +22,9 @@ DEFAULTS: dict[str, object] = {
     "BASE_URL": "http://127.0.0.1:5000",
     "MAX_UPLOAD_MB": 25,
     "LOGIN_ATTEMPTS_PER_MINUTE": 10,
+    "MAP_TILES_URL": "",  # sensors map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles
+    "MAP_TILES_ATTRIBUTION": "",  # attribution shown with the tiles
+    "SENSOR_BOUNDARY_FILE": "",  # GeoJSON of the city boundary sensors must lie in; empty: Amsterdam (shipped)
 }
 
 # Settings whose environment values are integers.
@@ -63,4 +66,12 @@ def finalise(settings: dict, instance_path: str) -> dict:
         settings["DATA_DIR"] = str(Path(instance_path) / "data")
     settings["MAX_CONTENT_LENGTH"] = int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 + 1024 * 1024
     settings["TESTING"] = env == "testing"
+    # Session cookie: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+    secure = settings.get("SESSION_COOKIE_SECURE")
+    if isinstance(secure, str):
+        secure = secure.strip().lower() in {"1", "true", "yes", "on"}
+    settings["SESSION_COOKIE_SECURE"] = (str(settings.get("BASE_URL") or "").startswith("https://")
+                                         if secure is None else bool(secure))
+    settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     return settings

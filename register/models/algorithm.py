@@ -73,6 +73,8 @@ class AlgorithmEntryBase(SQLModel):
     source_open: bool | None = None
     exit_strategy: str | None = Field(default=None, max_length=2499)
     open_standards: str | None = Field(default=None, max_length=999)
+    # --- Stadsregister extensions: how long a resident's decision receipt is kept (months)
+    receipt_months: int | None = None
 
 
 class Algorithm(SQLModel, table=True):
@@ -121,6 +123,7 @@ class AlgorithmVersion(AlgorithmEntryBase, table=True):
     published_at: datetime | None = None
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
     change_note: str | None = Field(default=None, max_length=999)
+    model_version_id: int | None = None  # the registered model this version explains decisions with
 
 
 class AlgorithmTheme(SQLModel, table=True):

@@ -119,7 +119,9 @@ def update_entry(*, session: Session, user: User, algorithm: Algorithm, data: di
     if clean.get("source_id") != algorithm.source_id:
         algorithm.source_id = clean.get("source_id")
     if draft is None:
-        draft = AlgorithmVersion(algorithm_id=algorithm.id, created_by_id=user.id, **clean)
+        published = published_version(session, algorithm)
+        draft = AlgorithmVersion(algorithm_id=algorithm.id, created_by_id=user.id, **clean,
+                                 model_version_id=published.model_version_id if published else None)
         session.add(draft)
         session.flush()
         algorithm.draft_version_id = draft.id
@@ -181,7 +183,8 @@ def _publish(session: Session, algorithm: Algorithm, version: AlgorithmVersion, 
     algorithm.published_version_id = version.id
     if algorithm.draft_version_id == version.id:
         algorithm.draft_version_id = None
-    algorithm.public_state, algorithm.public_state_reason = "published", None
+    if algorithm.public_state != "archived":  # an archived entry stays archived, with its reason
+        algorithm.public_state, algorithm.public_state_reason = "published", None
     _refresh_listing(session, algorithm, version, first=first)
     if not first:  # a new entry has no documents yet
         from register.services.documents import publish_documents  # here: documents imports this module
@@ -209,9 +212,42 @@ def publish_imported(*, session: Session, organisation: Organisation, data: dict
         current = published_version(session, algorithm)
         if current is not None and not diff(entry_data(current), data) and algorithm.public_state == "published":
             return algorithm, "unchanged"
-    version = AlgorithmVersion(algorithm_id=algorithm.id, **data)
+    current = None if outcome == "created" else published_version(session, algorithm)
+    version = AlgorithmVersion(algorithm_id=algorithm.id, **data,
+                               model_version_id=current.model_version_id if current else None)
     _publish(session, algorithm, version, approver=None, note=note, kind="imported", first=outcome == "created")
     return algorithm, outcome
+
+
+def attach_model(*, session: Session, user: User, algorithm: Algorithm, model_version_id: int) -> AlgorithmVersion:
+    """Name a newly registered model on the entry's draft (started from the published version if needed)."""
+    draft = current_draft(session, algorithm)
+    if draft is not None and draft.state == "submitted":
+        raise WorkflowError(N_("This entry is waiting for approval. Ask the approver to return it first."))
+    if draft is None:
+        base = published_version(session, algorithm)
+        draft = AlgorithmVersion(algorithm_id=algorithm.id, created_by_id=user.id, **entry_data(base))
+        session.add(draft)
+        session.flush()
+        algorithm.draft_version_id = draft.id
+    draft.model_version_id, draft.state, draft.last_editor_id, draft.updated_at = model_version_id, "draft", user.id, utcnow()
+    session.add_all([draft, algorithm])
+    _log(session, algorithm, "model", user, draft)
+    return draft
+
+
+def publish_model(*, session: Session, algorithm: Algorithm, model_version_id: int, note: str) -> AlgorithmVersion:
+    """Publish the entry's current text with a new model (operator command; logged)."""
+    base = published_version(session, algorithm)
+    if base is None:
+        raise WorkflowError(N_("Publish the entry before registering a model from the command line."))
+    version = AlgorithmVersion(algorithm_id=algorithm.id, **entry_data(base), model_version_id=model_version_id)
+    pending = current_draft(session, algorithm)
+    _publish(session, algorithm, version, approver=None, note=note, kind="model")
+    if pending is not None:  # a pending draft explains with the new model too once it is approved
+        pending.model_version_id = model_version_id
+        session.add(pending)
+    return version
 
 
 def return_draft(*, session: Session, user: User, algorithm: Algorithm, reason: str) -> AlgorithmVersion:
@@ -303,10 +339,14 @@ def history(session: Session, algorithm: Algorithm) -> list[dict]:
     published = list(reversed(versions(session, algorithm)))
     previous = None
     for version in published:
-        data = entry_data(version)
+        data = entry_data(version) | {"model_version": version.model_version_id}
+        changes = diff(previous, data) if previous else []
+        if previous and previous["model_version"] != data["model_version"]:
+            changes.append({"field": "model_version", "before": previous["model_version"],
+                            "after": data["model_version"]})
         items.append({"version": version.number, "published_at": version.published_at,
-                      "change_note": version.change_note, "changes": diff(previous, data) if previous else [],
-                      "first": previous is None})
+                      "change_note": version.change_note, "changes": changes, "first": previous is None,
+                      "model_version": version.model_version_id})
         previous = data
     events = session.exec(select(AlgorithmEvent).where(
         AlgorithmEvent.algorithm_id == algorithm.id, AlgorithmEvent.kind.in_(["retracted", "archived"]))

@@ -94,4 +94,10 @@ def load_demo(session: Session) -> list[str]:
 
 
 # Each room adds its demo loader here; ``stadsregister demo`` runs them in order, each idempotent.
-DEMO_LOADERS = [load_demo]
+from register.services.documents_demo import load_demo_documents  # noqa: E402
+
+from register.services.sensor_io import load_demo_sensors  # noqa: E402
+
+from register.services.demo_models import load_demo_models  # noqa: E402
+
+DEMO_LOADERS = [load_demo, load_demo_documents, load_demo_sensors, load_demo_models]

@@ -1,6 +1,9 @@
 """The OpenAPI 3.1 description of /api/v1, with the entry schema taken from the standard."""
 from __future__ import annotations
 
+from register.services.documents import openapi_paths as documents_openapi_paths
+from register.services.model_pages import openapi_paths as explanations_openapi_paths
+from register.services.sensor_openapi import openapi_paths as sensors_openapi_paths
 from register.services.standard import EXTENSION_SCHEMA, SCHEMA
 
 _KEEP = ("type", "maxLength", "pattern", "enum", "const", "format", "items", "description")
@@ -55,6 +58,9 @@ def openapi_document(server_url: str) -> dict:
         paths[f"/algorithms/{{code}}/{step}"] = {"post": {
             "summary": text, "parameters": [code], "security": [{"bearer": []}],
             "requestBody": {"required": False, **_json("Reason")}, "responses": ok_state}}
+    paths.update(documents_openapi_paths(code, _errors()))
+    paths.update(sensors_openapi_paths(_errors()))
+    paths.update(explanations_openapi_paths(code, _errors()))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Stadsregister API", "version": "1.0.0",

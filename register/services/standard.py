@@ -39,6 +39,7 @@ EXTENSION_SCHEMA: dict = {
         "source_open": {"type": "boolean", "category": "accountability"},
         "exit_strategy": {"type": "string", "maxLength": 2499, "category": "accountability"},
         "open_standards": {"type": "string", "maxLength": 999, "category": "accountability"},
+        "receipt_months": {"type": "integer", "minimum": 1, "maximum": 120, "category": "decision"},
     },
 }
 EXTENSION_FIELDS: list[str] = list(EXTENSION_SCHEMA["properties"])
@@ -67,6 +68,8 @@ LABELS_EN = {
     "objection_link": "Link to the objection procedure", "ai_act_risk_class": "EU AI Act risk class",
     "eu_database_ref": "EU database reference", "source_open": "Source code is open",
     "exit_strategy": "Exit strategy", "open_standards": "Open standards used",
+    "receipt_months": "Months a decision explanation stays online",
+    "model_version": "Model used to explain decisions",
 }
 LABELS_NL_EXTENSIONS = {
     "decision_kinds": "Besluiten waarbij dit algoritme wordt gebruikt",
@@ -74,6 +77,8 @@ LABELS_NL_EXTENSIONS = {
     "objection_link": "Link naar de bezwaarprocedure", "ai_act_risk_class": "Risicoklasse AI-verordening",
     "eu_database_ref": "Referentie EU-databank", "source_open": "Broncode is openbaar",
     "exit_strategy": "Exitstrategie", "open_standards": "Gebruikte open standaarden",
+    "receipt_months": "Maanden dat een besluituitleg online blijft",
+    "model_version": "Model waarmee besluiten worden uitgelegd",
 }
 RISK_CLASS_LABELS = {
     "none": (N_("Not an AI system")), "minimal": N_("Minimal risk"), "limited": N_("Limited risk"),
@@ -111,6 +116,8 @@ def widget(name: str) -> str:
         return "lines"
     if schema.get("type") == "boolean":
         return "yesno"
+    if schema.get("type") == "integer":
+        return "text"
     if schema.get("format") == "uri" or schema.get("maxLength", 10_000) <= LONG_TEXT_LIMIT \
             or name in {"contact", "start_date", "end_date", "source_id"}:
         return "text"
@@ -254,8 +261,11 @@ def _translate(error, add, t) -> None:
     elif kind == "enum":
         add(field, t("Choose one of: %(choices)s.", choices=", ".join(map(str, error.validator_value))))
     elif kind == "type":
-        expected = {"string": t("text"), "array": t("a list of texts"), "boolean": t("yes or no")}
+        expected = {"string": t("text"), "array": t("a list of texts"), "boolean": t("yes or no"),
+                    "integer": t("a whole number")}
         add(field, t("This must be %(kind)s.", kind=expected.get(error.validator_value, error.validator_value)))
+    elif kind in ("minimum", "maximum"):
+        add(field, t("Give a whole number from %(low)d to %(high)d.", low=1, high=120))
     elif kind == "const":
         add(field, t("This must be %(value)s.", value=error.validator_value))
     else:  # pragma: no cover - the schema uses no other keywords
@@ -272,6 +282,9 @@ def normalise_form(form: dict[str, str | list[str]]) -> dict:
             data[name] = [unicodedata.normalize("NFC", i).strip() for i in items if i and i.strip()]
         elif name == "source_open":
             data[name] = {"yes": True, "no": False}.get(raw or "")
+        elif name == "receipt_months":
+            text = (raw or "").strip()
+            data[name] = int(text) if text.isdigit() else (text or None)
         else:
             text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n")).strip()
             data[name] = _INVISIBLE.sub("", text).replace("\u00a0", " ") or None

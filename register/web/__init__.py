@@ -40,3 +40,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
+    from register.web.sta import bp as sta_bp
+
+    app.register_blueprint(sta_bp, url_prefix="/sta/v1.1")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import re
 import secrets
 from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request, session, url_for
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from pydantic import BaseModel
@@ -111,18 +113,34 @@ def _handle_http_error(error: HTTPException):
     return render_template("errors/error.html", status=status, title=_(title), message=message), status
 
 
+# The policy every response gets unless its view sets its own Content-Security-Policy header
+# (a page-specific policy must keep frame-ancestors, object-src and base-uri as strict as this).
+# No inline scripts or styles: inline scripts need the request's nonce (``csp_nonce``).
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
 def _security_headers(response: Response) -> Response:
+    """Headers on every response (HTML, JSON, files, errors).
+
+    Cookies (the session and the remembered language) are HttpOnly and SameSite=Lax, and Secure
+    when the register is served over HTTPS, i.e. when ``STADSREGISTER_BASE_URL`` starts with
+    ``https://`` (``SESSION_COOKIE_SECURE``, set in ``config.finalise``); then browsers are also
+    told to use HTTPS only (Strict-Transport-Security).
+    """
     nonce = g.get("csp_nonce", "")
-    response.headers.setdefault("Content-Security-Policy", (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"))
+    response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=nonce))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=(), usb=()")
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+    if secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if g.get("remember_lang"):
         response.set_cookie("lang", g.remember_lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=request.is_secure, httponly=True)
+                            secure=secure, httponly=True)
     return response
 
 
@@ -147,7 +165,22 @@ def login_required(view):
     return wrapped
 
 
+class _RedactReceiptTokens(logging.Filter):
+    """Access logs never show a receipt's token: it opens one resident's explanation."""
+
+    PATTERN = re.compile(r"/d/[A-Za-z0-9_\-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(self.PATTERN.sub("/d/[token]", a) if isinstance(a, str) else a for a in record.args)
+        record.msg = self.PATTERN.sub("/d/[token]", str(record.msg))
+        return True
+
+
 def init_app(app: Flask) -> None:
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _RedactReceiptTokens) for f in access_log.filters):
+        access_log.addFilter(_RedactReceiptTokens())
     app.register_error_handler(HTTPException, _handle_http_error)
     app.after_request(_security_headers)
 

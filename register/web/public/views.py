@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
+from sqlmodel import select
 
 from register.db import get_session
 from register.services import algorithms as algos
@@ -10,6 +11,8 @@ from register.services import search
 from register.services.presenters import entry_sections, listing, published_entry
 from register.services.documents import entry_documents, history as documents_history
 from register.services.standard import label
+from register.models.explanation import ModelVersion
+from register.services.model_pages import model_facts
 from register.web.common import fail, locale, respond, twin
 from register.web.public import bp
 from register.web.public.documents import urls as document_urls
@@ -58,11 +61,17 @@ def algorithm_detail(fmt: str, code: str):
     """One published algorithm, grouped by the standard's categories plus "Your decision"."""
     session, algorithm, version = _published_or_fail(code)
     status = 410 if algorithm.public_state == "retracted" else 200
+    model = session.get(ModelVersion, version.model_version_id) if version.model_version_id else None
+    links = {"history": url_for("public.algorithm_history", code=algorithm.code, _external=True),
+             "label": url_for("public.label_page", code=algorithm.code, _external=True)}
+    if model is not None:
+        links |= {"how_it_works": url_for("public.how_it_works_page", code=algorithm.code, _external=True),
+                  "explain": url_for("public.explain_page", code=algorithm.code, _external=True)}
     return respond("public/algorithm.html", fmt, status=status,
-                   json_keys=("algorithm", "links", "documents"), algorithm=published_entry(algorithm, version),
+                   json_keys=("algorithm", "links", "documents", "model"), algorithm=published_entry(algorithm, version),
                    documents=entry_documents(session, version, document_urls(), locale=locale()),
-                   sections=entry_sections(version, locale()),
-                   links={"history": url_for("public.algorithm_history", code=algorithm.code, _external=True)})
+                   sections=entry_sections(version, locale()), links=links,
+                   model=model_facts(model) if model else None)
 
 
 @twin(bp, "/algorithms/<code>/history")
@@ -70,9 +79,15 @@ def algorithm_history(fmt: str, code: str):
     """The published versions of an algorithm and what changed between them."""
     session, algorithm, version = _published_or_fail(code)
     history = algos.history(session, algorithm)
+    models = {m.id: m for m in session.exec(select(ModelVersion).where(ModelVersion.algorithm_id == algorithm.id))}
+    describe = lambda model_id: (f"{_('Model version %(version)d', version=models[model_id].number)} "  # noqa: E731
+                                 f"(SHA-256 {models[model_id].sha256})") if model_id in models else None
     for item in history["versions"]:
+        item["model_version"] = model_facts(models[item["model_version"]]) if item["model_version"] in models else None
         for change in item["changes"]:
             change["label"] = label(change["field"], locale())
+            if change["field"] == "model_version":
+                change["before"], change["after"] = describe(change["before"]), describe(change["after"])
     return respond("public/history.html", fmt, json_keys=("code", "name", "history", "documents"),
                    code=algorithm.code, name=version.name, history=history,
                    documents=documents_history(session, algorithm, document_urls(), locale=locale()),

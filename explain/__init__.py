@@ -1,0 +1,136 @@
+"""explain — exact, versioned, plain-language explanations of registered models.
+
+A plain library: it never imports Flask or ``register``, so it works the same from a
+notebook, a batch job or the web app. Dutch ('nl') is the default locale, English ('en') the
+second.
+
+Public API
+==========
+
+Intake (only ``.skops``; pickle and joblib are refused before anything reads them)::
+
+    load_model(path, *, max_bytes=MAX_BYTES) -> LoadedModel      # raises IntakeError
+    LoadedModel(estimator, sha256, path, size_bytes, types, saved_with)
+    save_model(estimator, path) -> sha256    # reproducible .skops bytes (same model, same hash)
+    model_bytes(estimator) -> bytes
+
+Feature spec and reference data::
+
+    load_spec(path) -> FeatureSpec            # .json/.yaml; raises SpecError listing every problem
+    parse_spec(dict) -> FeatureSpec; SPEC_SCHEMA is the JSON Schema of a spec file
+    spec.validate_inputs(values, locale="nl") -> (clean: dict, errors: dict[field, message])
+        # form strings accepted: '120,5', '1.250', '€ 41.000', 'ja'/'nee', category labels
+    spec.to_frame(rows) -> DataFrame; spec.feature(name) -> Feature
+    feature.format_value(value, locale) -> '120 m²' | 'Centrum' | 'ja'
+    load_reference(csv_path, spec) -> DataFrame   # raises SpecError(what="reference data")
+
+Explaining (build once per model version, share read-only)::
+
+    Explainer.build(model, spec, reference_df, *, method="auto", background_size=100,
+                    permutations=10, seed=0) -> Explainer
+        # method: 'tree' (exact TreeSHAP), 'linear' (exact), 'permutation' (model-agnostic)
+    explainer.explain(row, *, validate=True) -> Explanation      # raises InputError
+    explainer.explain_many(rows_or_df, *, validate=True) -> list[Explanation]
+    explainer.outcome_values(df_or_columns) -> np.ndarray        # value | flagged score | class
+
+    Explanation: model_sha256, method, settings, versions, task, scale, inputs, base_value,
+        contributions (per original input feature), output_value, prediction,
+        explained_class, probabilities, score, flagged, threshold
+        .to_dict() (JSON-serialisable) / Explanation.from_dict(d) / .ranked() / .display()
+        base_value + sum(contributions) == output_value, checked on every explanation
+        (|gap| <= 1e-6 * max(1, |output|), else AdditivityError).
+
+Words, pictures and checks::
+
+    narrate(explanation, spec, locale="nl", *, top=3) -> Narrative
+        Narrative(locale, outcome, factors[<=3], other_factors, contrast, details)
+        .sentences() / .text / .to_dict()
+    global_explanation(explainer, reference_df, *, max_rows=1000) -> dict
+        # importance, direction and shape in words (nl/en), performance if outcomes known
+    counterfactual(explainer, row, *, reference=None, target_change=None, max_changes=3)
+        -> Counterfactual(found, goal, changes[Change(feature, old, new)], old_outcome,
+                          new_outcome, cost, candidates_tried)
+    narrate_counterfactual(cf, spec, locale="nl") -> list[str]
+    fairness_report(explainer, reference_df, *, min_group_size=30) -> dict
+    describe_fairness(report, locale="nl") -> list[str]
+    render_bar_chart_svg(explanation, spec, locale="nl", *, top=6, id_prefix=None) -> str
+    render_importance_svg(global_explanation_dict, spec, locale="nl", *, id_prefix=None) -> str
+
+Errors (each has ``.code`` and ``.message(locale)``): ``IntakeError``, ``SpecError``
+(``.problems``), ``InputError`` (``.errors`` per field), ``ExplainerError``,
+``AdditivityError``; all derive from ``ExplainError``.
+
+Example::
+
+    from explain import load_model, load_spec, load_reference, Explainer, narrate
+    model = load_model("sample_models/artefacts/woz/model.skops")
+    spec = load_spec("sample_models/artefacts/woz/spec.json")
+    reference = load_reference("sample_models/artefacts/woz/reference.csv", spec)
+    explainer = Explainer.build(model, spec, reference)
+    clean, errors = spec.validate_inputs({"woonoppervlak": "120", ...}, "nl")
+    explanation = explainer.explain(clean)
+    print(narrate(explanation, spec, "nl").text)
+"""
+
+from ._version import __version__
+from .charts import render_bar_chart_svg, render_importance_svg
+from .counterfactual import Change, Counterfactual, counterfactual, narrate_counterfactual
+from .errors import (
+    AdditivityError,
+    ExplainerError,
+    ExplainError,
+    InputError,
+    IntakeError,
+    SpecError,
+)
+from .explainer import Explainer, library_versions
+from .explanation import DisplayValues, Explanation, display_values
+from .fairness import describe_fairness, fairness_report
+from .inputs import load_reference, parse_number
+from .intake import MAX_BYTES, LoadedModel, load_model, model_bytes, save_model, sha256_of
+from .narrative import Narrative, narrate
+from .overview import global_explanation, performance
+from .spec import Category, Feature, FeatureSpec, Outcome, load_spec, parse_spec
+from .spec_schema import SPEC_SCHEMA
+
+__all__ = [
+    "MAX_BYTES",
+    "SPEC_SCHEMA",
+    "AdditivityError",
+    "Category",
+    "Change",
+    "Counterfactual",
+    "DisplayValues",
+    "ExplainError",
+    "Explainer",
+    "ExplainerError",
+    "Explanation",
+    "Feature",
+    "FeatureSpec",
+    "InputError",
+    "IntakeError",
+    "LoadedModel",
+    "Narrative",
+    "Outcome",
+    "SpecError",
+    "__version__",
+    "counterfactual",
+    "describe_fairness",
+    "display_values",
+    "fairness_report",
+    "global_explanation",
+    "library_versions",
+    "load_model",
+    "load_reference",
+    "load_spec",
+    "model_bytes",
+    "narrate",
+    "narrate_counterfactual",
+    "parse_number",
+    "parse_spec",
+    "performance",
+    "render_bar_chart_svg",
+    "render_importance_svg",
+    "save_model",
+    "sha256_of",
+]

@@ -1,0 +1,3 @@
+"""The version of the explain library, recorded in every explanation."""
+
+__version__ = "0.1.0"

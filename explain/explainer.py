@@ -1,0 +1,447 @@
+"""Build once per model version, then explain single cases or batches exactly.
+
+Methods, chosen by the model's final estimator:
+
+* ``tree``: exact TreeSHAP (``shap.TreeExplainer``, path-dependent) for tree ensembles, also
+  when they sit at the end of a Pipeline;
+* ``linear``: exact linear SHAP, ``coef · (x − mean of the reference data)``, on the model's
+  decision scale;
+* ``permutation``: model-agnostic ``shap.PermutationExplainer`` over the original inputs, with
+  a seeded background sample from the reference data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ._version import __version__
+from .errors import AdditivityError, ExplainerError, InputError
+from .explanation import Explanation
+from .fastpath import compile_preprocessor
+from .inputs import check_reference
+from .intake import LoadedModel, model_bytes
+from .mapping import column_sources, grouping_matrix, verify_grouping
+from .spec import FeatureSpec
+
+TREE_MODELS = {
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "ExtraTreeClassifier",
+    "ExtraTreeRegressor",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+}
+LOGIT_TREES = {"GradientBoostingClassifier", "HistGradientBoostingClassifier"}
+LINEAR_MODELS = {"LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression"}
+TOLERANCE = 1e-6
+_PERMUTATION_LOCK = threading.Lock()  # shap's permutation sampler uses numpy's global RNG
+
+
+def library_versions() -> dict:
+    import shap
+    import sklearn
+
+    return {
+        "explain": __version__,
+        "shap": shap.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def _dense(z) -> np.ndarray:
+    return np.asarray(z.toarray() if hasattr(z, "toarray") else z, dtype=float)
+
+
+class Explainer:
+    """Explains one model version. Build with ``Explainer.build``; safe to share read-only."""
+
+    def __init__(self, **state: Any):
+        self.__dict__.update(state)
+
+    @classmethod
+    def build(
+        cls,
+        model: LoadedModel | Any,
+        spec: FeatureSpec,
+        reference,
+        *,
+        method: str = "auto",
+        background_size: int = 100,
+        permutations: int = 10,
+        seed: int = 0,
+    ) -> Explainer:
+        """Prepare the explainer for ``model`` (a ``LoadedModel`` or a fitted estimator)."""
+        from sklearn.pipeline import Pipeline
+
+        if not isinstance(model, LoadedModel):
+            data = model_bytes(model)
+            model = LoadedModel(model, hashlib.sha256(data).hexdigest(), "", len(data))
+        est = model.estimator
+        reference = spec.coerce_frame(reference)
+        names_in = [str(n) for n in getattr(est, "feature_names_in_", spec.names)]
+        if sorted(names_in) != sorted(spec.names):
+            missing = sorted(set(names_in) - set(spec.names))
+            extra = sorted(set(spec.names) - set(names_in))
+            raise ExplainerError(
+                "spec_mismatch",
+                f"Spec and model disagree: model needs {missing}, spec adds {extra}.",
+                f"Specificatie en model verschillen: model mist {missing}, specificatie heeft extra {extra}.",
+            )
+        task = _task(est, spec)
+        pre, final = (est[:-1], est.steps[-1][1]) if isinstance(est, Pipeline) else (None, est)
+        kind = type(final).__name__
+        if method not in {"auto", "tree", "linear", "permutation"}:
+            raise ValueError(f"unknown method {method!r}: use auto, tree, linear or permutation")
+        auto = method == "auto"
+        if auto:
+            method = (
+                "tree"
+                if kind in TREE_MODELS
+                else "linear"
+                if kind in LINEAR_MODELS
+                else "permutation"
+            )
+        classes = [str(c) for c in getattr(est, "classes_", [])]
+        self = cls(
+            model=model,
+            spec=spec,
+            task=task,
+            method=method,
+            classes=classes,
+            pre=pre,
+            final=final,
+            estimator=est,
+            names=spec.names,
+            names_in=names_in,
+            versions={**library_versions(), "model_saved_with": dict(model.saved_with)},
+        )
+        settings = {
+            "method": method,
+            "additivity_tolerance": TOLERANCE,
+            "reference_rows": len(reference),
+        }
+        self.fast = None
+        if method in {"tree", "linear"}:
+            self._prepare_columns(reference, settings)
+        if method == "tree":
+            try:
+                self._prepare_tree(kind, settings)
+            except Exception as exc:  # shap cannot read every tree model (multi-class GBC)
+                if not auto:
+                    raise
+                method = self.method = settings["method"] = "permutation"
+                settings["fallback_reason"] = f"exact tree explainer unavailable: {exc}"
+        if method == "linear":
+            self._prepare_linear(reference, settings)
+        elif method == "permutation":
+            self._prepare_permutation(reference, background_size, permutations, seed, settings)
+        self.settings = settings
+        return self
+
+    # -- preparation ----------------------------------------------------------------------
+    def _columns(self, frame) -> dict:
+        return {n: frame[n].to_numpy() for n in self.names}
+
+    def _frame_of(self, cols: dict):
+        import pandas as pd
+
+        return pd.DataFrame(cols, columns=self.names_in)
+
+    def _transform(self, cols: dict) -> np.ndarray:
+        if self.fast is not None:
+            return self.fast(cols)
+        if self.pre is None:
+            return np.column_stack([np.asarray(cols[n], dtype=float) for n in self.names_in])
+        return _dense(self.pre.transform(self._frame_of(cols)))
+
+    def _prepare_columns(self, reference, settings: dict) -> None:
+        sample = reference.sample(min(len(reference), 200), random_state=0)
+        if self.pre is None:
+            self.group = grouping_matrix([[n] for n in self.names_in], self.names)
+            settings["preprocessing"] = "none"
+            return
+        sources = column_sources(self.pre, self.names_in)
+        self.group = grouping_matrix(sources, self.names)
+        verify_grouping(
+            self.pre, sample, self.group, self.names, lambda f: self._transform(self._columns(f))
+        )
+        fast = compile_preprocessor(self.pre, self.names_in)
+        settings["preprocessing"] = "scikit-learn"
+        if fast is not None:
+            cols = self._columns(sample)
+            expected = self._transform(cols)
+            try:
+                same = np.allclose(fast(cols), expected, rtol=0, atol=1e-12, equal_nan=True)
+            except Exception:  # noqa: BLE001 — a replay that cannot even run is simply not used
+                same = False
+            if same:
+                self.fast = fast
+                settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
+
+    def _prepare_tree(self, kind: str, settings: dict) -> None:
+        import shap
+
+        self.tree = shap.TreeExplainer(self.final, feature_perturbation="tree_path_dependent")
+        self.scale = (
+            "value"
+            if self.task == "regression"
+            else ("log-odds" if kind in LOGIT_TREES else "probability")
+        )
+        settings.update(feature_perturbation="tree_path_dependent", model_output="raw")
+
+    def _prepare_linear(self, reference, settings: dict) -> None:
+        z = self._transform(self._columns(reference))
+        self.mean_z = z.mean(axis=0)
+        self.coef = np.atleast_2d(np.asarray(self.final.coef_, dtype=float))
+        self.intercept = np.atleast_1d(np.asarray(self.final.intercept_, dtype=float))
+        self.scale = "value" if self.task == "regression" else "log-odds"
+        settings.update(feature_perturbation="interventional", background="reference mean")
+
+    def _prepare_permutation(self, reference, background_size, permutations, seed, settings):
+        import shap
+
+        codes = self._encode(self._columns(reference))
+        rng = np.random.default_rng(seed)
+        take = rng.choice(len(codes), size=min(background_size, len(codes)), replace=False)
+        self.background = codes[np.sort(take)]
+        self.scale = "value" if self.task == "regression" else "probability"
+        self.perm = shap.PermutationExplainer(
+            self._coded_output,
+            shap.maskers.Independent(self.background, max_samples=len(take)),
+            seed=seed,
+        )
+        self.max_evals = permutations * (2 * len(self.names) + 1)
+        self.seed = seed
+        settings.update(
+            background_size=len(take),
+            permutations=permutations,
+            seed=seed,
+            max_evals=self.max_evals,
+        )
+
+    # -- encoding for the model-agnostic path ----------------------------------------------
+    def _encode(self, cols: dict) -> np.ndarray:
+        out = []
+        for feat in self.spec.features:
+            col = cols[feat.name]
+            if feat.kind == "category":
+                index = {v: i for i, v in enumerate(feat.category_values())}
+                out.append(np.array([index.get(v, np.nan) for v in col], dtype=float))
+            else:
+                out.append(np.asarray(col, dtype=float))
+        return np.column_stack(out)
+
+    def _decode(self, codes: np.ndarray):
+        import pandas as pd
+
+        data = {}
+        for j, feat in enumerate(self.spec.features):
+            col = codes[:, j]
+            if feat.kind == "category":
+                values = np.asarray(feat.category_values(), dtype=object)
+                data[feat.name] = values[col.astype(int)]
+            elif feat.kind == "yes_no":
+                data[feat.name] = col.astype(np.int64)
+            else:
+                data[feat.name] = col
+        return pd.DataFrame(data)[self.names_in]
+
+    def _coded_output(self, codes: np.ndarray) -> np.ndarray:
+        frame = self._decode(np.asarray(codes))
+        if self.task == "regression":
+            return np.asarray(self.estimator.predict(frame), dtype=float)
+        return np.asarray(self.estimator.predict_proba(frame), dtype=float)
+
+    # -- core ------------------------------------------------------------------------------
+    def _raw(self, cols: dict, n: int):
+        """(base (n,K), phi (n,F,K), model output (n,K), probabilities or None)."""
+        if self.method == "permutation":
+            codes = self._encode(cols)
+            with _PERMUTATION_LOCK:
+                res = self.perm(codes, max_evals=self.max_evals, silent=True)
+            phi = np.asarray(res.values, dtype=float)
+            phi = phi[..., None] if phi.ndim == 2 else phi
+            base = np.asarray(res.base_values, dtype=float).reshape(n, -1)
+            out = self._coded_output(codes).reshape(n, -1)
+            proba = out if self.task != "regression" else None
+            return base, phi, out, proba
+        z = self._transform(cols)
+        if self.method == "tree":
+            phi_z = np.asarray(self.tree.shap_values(z, check_additivity=False), dtype=float)
+            base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
+        else:
+            phi_z = (z - self.mean_z)[:, :, None] * self.coef.T[None, :, :]
+            base = self.intercept + self.coef @ self.mean_z
+        phi_z = phi_z[..., None] if phi_z.ndim == 2 else phi_z
+        phi = np.einsum("nmk,mf->nfk", phi_z, self.group)
+        base = np.broadcast_to(base, (n, base.shape[0]))
+        final = self.final
+        if self.task == "regression":
+            out = np.asarray(final.predict(z), dtype=float).reshape(n, -1)
+            return base, phi, out, None
+        proba = np.asarray(final.predict_proba(z), dtype=float)
+        if self.scale == "log-odds":
+            out = np.asarray(final.decision_function(z), dtype=float).reshape(n, -1)
+        else:
+            out = proba
+        return base, phi, out, proba
+
+    def _select(self, cols: dict, n: int):
+        """Reduce to the explained output per row: (base, phi, out, proba, class index)."""
+        base, phi, out, proba = self._raw(cols, n)
+        if self.task == "regression":
+            return base[:, 0], phi[:, :, 0], out[:, 0], None, None
+        if self.task == "binary":
+            idx = self.classes.index(str(self.spec.outcome.flagged_class))
+            cls_idx = np.full(n, idx)
+            if phi.shape[2] == 1:  # one log-odds output, for classes_[1]
+                sign = 1.0 if idx == 1 else -1.0
+                return sign * base[:, 0], sign * phi[:, :, 0], sign * out[:, 0], proba, cls_idx
+        else:
+            cls_idx = np.argmax(proba, axis=1)
+        rows = np.arange(n)
+        return base[rows, cls_idx], phi[rows, :, cls_idx], out[rows, cls_idx], proba, cls_idx
+
+    def _check(self, base, phi, out) -> None:
+        gap = np.abs(base + phi.sum(axis=1) - out)
+        limit = TOLERANCE * np.maximum(1.0, np.abs(out))
+        if np.any(gap > limit):
+            worst = float(gap.max())
+            raise AdditivityError(
+                "additivity",
+                f"Contributions do not add up to the model output (gap {worst:.3g}).",
+                f"De bijdragen tellen niet op tot de uitkomst van het model (verschil {worst:.3g}).",
+            )
+
+    def _frame(self, rows, validate: bool):
+        import pandas as pd
+
+        if isinstance(rows, pd.DataFrame):
+            frame = self.spec.coerce_frame(rows)
+            if validate:
+                problems = check_reference(
+                    self.spec.__class__(features=self.spec.features, outcome=self.spec.outcome),
+                    frame,
+                )
+                if problems:
+                    raise InputError({"rows": "; ".join(problems)})
+            return self._columns(frame), frame.to_dict("records")
+        clean_rows = []
+        for row in rows:
+            if validate:
+                clean, errors = self.spec.validate_inputs(row, "en")
+                if errors:
+                    raise InputError(errors)
+                row = clean
+            clean_rows.append(dict(row))
+        return self.spec.to_columns(clean_rows), clean_rows
+
+    def explain(self, row: Mapping[str, Any], *, validate: bool = True) -> Explanation:
+        """Explain one case given as a mapping of feature name → value (strings accepted)."""
+        return self.explain_many([row], validate=validate)[0]
+
+    def explain_many(
+        self, rows: Iterable[Mapping[str, Any]] | Any, *, validate: bool = True
+    ) -> list[Explanation]:
+        """Explain many cases in one vectorised pass (a DataFrame or a list of mappings)."""
+        if not hasattr(rows, "columns"):
+            rows = list(rows)
+        cols, clean_rows = self._frame(rows, validate)
+        if len(clean_rows) == 0:
+            return []
+        base, phi, out, proba, cls_idx = self._select(cols, len(clean_rows))
+        self._check(base, phi, out)
+        outcome = self.spec.outcome
+        results = []
+        for i, inputs in enumerate(clean_rows):
+            probs = score = flagged = explained = None
+            if self.task == "regression":
+                prediction: Any = float(out[i])
+            else:
+                probs = dict(zip(self.classes, map(float, proba[i])))
+                explained = self.classes[cls_idx[i]]
+                if self.task == "binary":
+                    score = probs[str(outcome.flagged_class)]
+                    flagged = score >= outcome.threshold
+                    other = next(c for c in self.classes if c != str(outcome.flagged_class))
+                    prediction = str(outcome.flagged_class) if flagged else other
+                else:
+                    prediction = explained
+            results.append(
+                Explanation(
+                    model_sha256=self.model.sha256,
+                    method=self.method,
+                    settings=self.settings,
+                    versions=self.versions,
+                    task=self.task,
+                    scale=self.scale,
+                    inputs=inputs,
+                    base_value=float(base[i]),
+                    contributions=dict(zip(self.names, map(float, phi[i]))),
+                    output_value=float(out[i]),
+                    prediction=prediction,
+                    explained_class=explained,
+                    probabilities=probs,
+                    score=score,
+                    flagged=flagged,
+                    threshold=outcome.threshold if self.task == "binary" else None,
+                )
+            )
+        return results
+
+    def outcome_values(self, data) -> np.ndarray:
+        """Model outcome per case (a frame or named columns): value, flagged score or class."""
+        cols = self._columns(self.spec.coerce_frame(data)) if hasattr(data, "columns") else data
+        if self.method == "permutation":
+            frame = self._frame_of(cols)
+            predict, predict_proba = self.estimator.predict, self.estimator.predict_proba
+        else:
+            frame = self._transform(cols)
+            predict = self.final.predict
+            predict_proba = getattr(self.final, "predict_proba", None)
+        if self.task == "regression":
+            return np.asarray(predict(frame), dtype=float)
+        proba = np.asarray(predict_proba(frame), dtype=float)
+        if self.task == "binary":
+            return proba[:, self.classes.index(str(self.spec.outcome.flagged_class))]
+        return np.asarray(self.classes, dtype=object)[np.argmax(proba, axis=1)]
+
+
+def _task(est, spec: FeatureSpec) -> str:
+    is_classifier = hasattr(est, "classes_") and hasattr(est, "predict_proba")
+    if spec.outcome.kind == "regression":
+        if is_classifier:
+            raise ExplainerError(
+                "task_mismatch",
+                "The spec says regression but the model classifies.",
+                "De specificatie noemt regressie, maar het model classificeert.",
+            )
+        return "regression"
+    if not is_classifier:
+        raise ExplainerError(
+            "task_mismatch",
+            "The spec says classification but the model has no predict_proba.",
+            "De specificatie noemt classificatie, maar het model "
+            "geeft geen kansen (predict_proba).",
+        )
+    model_classes = sorted(str(c) for c in est.classes_)
+    spec_classes = sorted(c.value for c in spec.outcome.classes)
+    if model_classes != spec_classes:
+        raise ExplainerError(
+            "class_mismatch",
+            f"Model classes {model_classes} differ from spec classes {spec_classes}.",
+            f"Klassen van het model {model_classes} wijken af van de specificatie {spec_classes}.",
+        )
+    return "binary" if len(model_classes) == 2 else "multiclass"

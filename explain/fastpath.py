@@ -1,0 +1,124 @@
+"""A numpy-only copy of common preprocessing steps, for fast single-row explanations.
+
+scikit-learn's ColumnTransformer spends milliseconds on pandas bookkeeping for one row. For
+the usual building blocks (one-hot encoding, imputing, scaling, passthrough) we replay the
+fitted parameters with numpy. ``compile_preprocessor`` returns None for anything else, and the
+explainer only uses the compiled version after checking it gives the same matrix as sklearn
+on the reference data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Columns = dict  # column name → 1-d numpy array
+Step = Callable[[list[np.ndarray]], list[np.ndarray]]
+
+
+class Unsupported(Exception):
+    pass
+
+
+def _onehot(enc, n_in: int) -> Step:
+    if getattr(enc, "_infrequent_enabled", False) or enc.handle_unknown != "ignore":
+        raise Unsupported
+    drop = getattr(enc, "drop_idx_", None)
+    plan = []
+    for i, cats in enumerate(enc.categories_):
+        if any(c is None or (isinstance(c, float) and np.isnan(c)) for c in cats):
+            raise Unsupported
+        keep = [c for j, c in enumerate(cats) if drop is None or drop[i] is None or j != drop[i]]
+        plan.append(np.asarray(keep, dtype=object))
+
+    def run(cols):
+        out = []
+        for col, keep in zip(cols, plan):
+            col = np.asarray(col, dtype=object)
+            out.extend((col == c).astype(float) for c in keep)
+        return out
+
+    return run
+
+
+def _leaf(step, n_in: int) -> Step:
+    name = type(step).__name__
+    if step == "passthrough" or step is None:
+        return lambda cols: [np.asarray(c, dtype=float) for c in cols]
+    if name == "OneHotEncoder":
+        return _onehot(step, n_in)
+    if name == "SimpleImputer":
+        if step.add_indicator or len(step.statistics_) != n_in:
+            raise Unsupported
+        stats = np.asarray(step.statistics_, dtype=float)
+        return lambda cols: [
+            np.where(np.isnan(c := np.asarray(x, dtype=float)), s, c) for x, s in zip(cols, stats)
+        ]
+    if name == "StandardScaler":
+        mean = step.mean_ if step.with_mean else np.zeros(n_in)
+        scale = step.scale_ if step.with_std else np.ones(n_in)
+        return lambda cols: [
+            (np.asarray(x, dtype=float) - m) / s for x, m, s in zip(cols, mean, scale)
+        ]
+    if name == "FunctionTransformer" and step.inverse_func is None and not step.kw_args:
+        func = step.func
+        if func is None:
+            return lambda cols: [np.asarray(c, dtype=float) for c in cols]
+        if func in (np.log1p, np.expm1, np.log, np.exp, np.sqrt, np.square):
+            return lambda cols: [func(np.asarray(c, dtype=float)) for c in cols]
+    if name == "MinMaxScaler" and not step.clip:
+        return lambda cols: [
+            np.asarray(x, dtype=float) * s + m for x, s, m in zip(cols, step.scale_, step.min_)
+        ]
+    raise Unsupported
+
+
+def _compile(step, names: list[str]) -> Callable[[Columns], list[np.ndarray]]:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(step, Pipeline):
+        first = _compile(step.steps[0][1], names)
+        rest = [
+            _leaf(s, 0 if s in (None, "passthrough") else s.n_features_in_)
+            for _, s in step.steps[1:]
+        ]
+
+        def run_pipeline(cols: Columns):
+            out = first(cols)
+            for fn in rest:
+                out = fn(out)
+            return out
+
+        return run_pipeline
+    if isinstance(step, ColumnTransformer):
+        from .mapping import _as_list
+
+        parts = []
+        for name, trans, cols in step.transformers_:
+            sl = step.output_indices_[name]
+            if trans == "drop" or sl.stop == sl.start:
+                continue
+            cols_in = _as_list(cols, names)
+            parts.append((sl.start, _compile(trans, cols_in)))
+        parts.sort(key=lambda p: p[0])
+
+        def run_ct(cols: Columns):
+            out = []
+            for _, fn in parts:
+                out.extend(fn(cols))
+            return out
+
+        return run_ct
+    fn = _leaf(step, len(names))
+    return lambda cols: fn([cols[n] for n in names])
+
+
+def compile_preprocessor(pre, names: list[str]) -> Callable[[Columns], np.ndarray] | None:
+    """A function from named columns to the encoded matrix, or None when not supported."""
+    try:
+        run = _compile(pre, names)
+    except (Unsupported, AttributeError, TypeError, KeyError):
+        return None
+    return lambda cols: np.column_stack(run(cols)) if cols else np.empty((0, 0))

@@ -1,0 +1,214 @@
+"""Explaining one resident's case, and decision receipts that keep an explanation until it expires.
+
+A what-if explanation lives only for the request. A receipt stores the explanation exactly as
+it was computed (inputs, contributions, model SHA-256, library versions) with the model version
+used; its text, chart and "what would have changed it" are rendered from that stored record with
+the receipt's own model version, never with a newer one.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import explain
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
+
+from register.i18n import N_
+from register.models import Algorithm, AlgorithmVersion
+from register.models.accounts import utcnow
+from register.models.explanation import DecisionReceipt, ModelVersion
+from register.services.algorithms import CODE_ALPHABET
+from register.services.model_versions import EXPLAINERS, published_model, spec_of
+
+DEFAULT_RECEIPT_MONTHS = 13
+
+
+class NoModel(Exception):
+    """The algorithm has no published model version (HTTP 404/409)."""
+
+
+class InputRefused(Exception):
+    """Some inputs are not valid; ``errors`` maps each field to a plain message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class ReceiptExpired(Exception):
+    """The receipt existed but its time is up (HTTP 410)."""
+
+
+@dataclass
+class Answer:
+    """Everything a page or PDF shows about one explained case, in one language."""
+
+    explanation: dict
+    narrative: dict
+    chart_svg: str
+    counterfactual: list[str]
+
+    def to_dict(self) -> dict:
+        return {"explanation": self.explanation, "narrative": self.narrative, "counterfactual": self.counterfactual}
+
+
+def answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explanation: explain.Explanation,
+           locale: str, *, id_prefix: str = "chart") -> Answer:
+    """Words, chart and the smallest realistic change, for an explanation, in ``locale``."""
+    narrative = explain.narrate(explanation, spec, locale)
+    chart = explain.render_bar_chart_svg(explanation, spec, locale, id_prefix=id_prefix)
+    found = explain.counterfactual(explainer, explanation.inputs, target_change=_target_change(explainer, explanation))
+    return Answer(explanation=explanation.to_dict(), narrative=narrative.to_dict(), chart_svg=chart,
+                  counterfactual=explain.narrate_counterfactual(found, spec, locale))
+
+
+REGRESSION_CHANGE = 0.10  # for an amount (a WOZ value): what would have made it 10% lower
+
+
+def _target_change(explainer: explain.Explainer, explanation: explain.Explanation) -> float | None:
+    if explainer.task != "regression":
+        return None
+    step = explainer.spec.outcome.round_to or 1
+    return -max(step, round(abs(float(explanation.prediction)) * REGRESSION_CHANGE / step) * step)
+
+
+def model_for(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion]:
+    found = published_model(session, algorithm)
+    if found is None:
+        raise NoModel()
+    return found
+
+
+def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str,
+            data_dir: str) -> tuple[Answer, ModelVersion]:
+    """Explain a case typed into the form; nothing about it is stored or logged."""
+    _version, model = model_for(session, algorithm)
+    spec = spec_of(model)
+    clean, errors = spec.validate_inputs(inputs, locale)
+    if errors:
+        raise InputRefused(errors)
+    explainer = EXPLAINERS.get(model, data_dir)
+    return answer(explainer, spec, explainer.explain(clean, validate=False), locale), model
+
+
+def _keyed(secret: str, *parts: str) -> bytes:
+    return hmac.new(secret.encode(), "|".join(parts).encode(), hashlib.sha256).digest()
+
+
+def _token_for(secret: str, algorithm: Algorithm, model: ModelVersion, case_ref: str | None, inputs: dict) -> str:
+    """A URL token of 192 bits: random, or for a case reference derived with the secret key so that
+    sending the same case again (a re-run batch) gives the same receipt instead of a second one."""
+    if not case_ref:
+        return secrets.token_urlsafe(24)
+    canonical = json.dumps(inputs, sort_keys=True, default=str)
+    digest = _keyed(secret, "receipt", algorithm.code, model.sha256, case_ref, canonical)[:24]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def case_ref_hash(secret: str, case_ref: str) -> str:
+    """A case reference is stored only as this keyed hash."""
+    return _keyed(secret, "case", case_ref).hex()
+
+
+def _short_code() -> str:
+    pick = lambda n: "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))  # noqa: E731
+    return f"D-{pick(4)}-{pick(4)}"
+
+
+def expiry(algorithm_version: AlgorithmVersion, now: datetime) -> datetime:
+    return now + relativedelta(months=algorithm_version.receipt_months or DEFAULT_RECEIPT_MONTHS)
+
+
+def create_receipts(*, session: Session, algorithm: Algorithm, cases: list[tuple[dict, str | None]], secret: str,
+                    data_dir: str, now: datetime | None = None) -> list[tuple[str, DecisionReceipt | None, dict]]:
+    """Explain many cases with the published model and store a receipt for each valid one.
+
+    ``cases``: (inputs, case reference or None). Returns per case (token, receipt, errors); a case
+    with errors gets no receipt and does not stop the others. Commits once.
+    """
+    now = now or utcnow()
+    algorithm_version, model = model_for(session, algorithm)
+    spec, explainer = spec_of(model), EXPLAINERS.get(model, data_dir)
+    checked = [spec.validate_inputs(inputs, "en") for inputs, _ref in cases]
+    valid = [i for i, (_clean, errors) in enumerate(checked) if not errors]
+    explanations = dict(zip(valid, explainer.explain_many([checked[i][0] for i in valid], validate=False))) if valid else {}
+    results, rows, seen = [], [], {}
+    expires_at = expiry(algorithm_version, now)
+    for index, (_inputs, case_ref) in enumerate(cases):
+        if index not in explanations:
+            results.append(("", None, checked[index][1]))
+            continue
+        record = explanations[index].to_dict()
+        token = _token_for(secret, algorithm, model, case_ref, record["inputs"])
+        token_hash = _hash_token(token)
+        if token_hash in seen:
+            results.append((token, seen[token_hash], {}))
+            continue
+        existing = session.exec(select(DecisionReceipt).where(DecisionReceipt.token_hash == token_hash)).first() \
+            if case_ref else None
+        if existing is not None:
+            seen[token_hash] = existing
+            results.append((token, existing, {}))
+            continue
+        receipt = DecisionReceipt(token_hash=token_hash, short_code=_short_code(), algorithm_id=algorithm.id,
+                                  algorithm_version_id=algorithm_version.id, model_version_id=model.id,
+                                  explanation=record, created_at=now, expires_at=expires_at,
+                                  case_ref_hash=case_ref_hash(secret, case_ref) if case_ref else None)
+        seen[token_hash] = receipt
+        rows.append(receipt)
+        results.append((token, receipt, {}))
+    if rows:
+        session.execute(insert(DecisionReceipt), [r.model_dump(exclude={"id"}) for r in rows])
+        session.commit()
+    return results
+
+
+def create_receipt(*, session: Session, algorithm: Algorithm, inputs: dict, case_ref: str | None, secret: str,
+                   data_dir: str, locale: str = "nl") -> tuple[str, DecisionReceipt]:
+    """One case through the API; field errors in ``locale``."""
+    _version, model = model_for(session, algorithm)
+    _clean, errors = spec_of(model).validate_inputs(inputs, locale)
+    if errors:
+        raise InputRefused(errors)
+    token, receipt, _errors = create_receipts(session=session, algorithm=algorithm, cases=[(inputs, case_ref)],
+                                              secret=secret, data_dir=data_dir)[0]
+    stored = session.exec(select(DecisionReceipt).where(DecisionReceipt.token_hash == receipt.token_hash)).one()
+    return token, stored
+
+
+def open_receipt(session: Session, token: str, now: datetime | None = None) -> DecisionReceipt | None:
+    """The receipt behind a token; ReceiptExpired past its date; None when unknown."""
+    if not token or len(token) > 100:
+        return None
+    receipt = session.exec(select(DecisionReceipt).where(DecisionReceipt.token_hash == _hash_token(token))).first()
+    if receipt is not None and receipt.expires_at <= (now or utcnow()):
+        raise ReceiptExpired()
+    return receipt
+
+
+def receipt_answer(session: Session, receipt: DecisionReceipt, locale: str, data_dir: str) -> Answer:
+    """The receipt's stored explanation in words and a chart, with the model version it was made with."""
+    model = session.get(ModelVersion, receipt.model_version_id)
+    stored = explain.Explanation.from_dict(receipt.explanation)
+    return answer(EXPLAINERS.get(model, data_dir), spec_of(model), stored, locale, id_prefix="receipt-chart")
+
+
+def purge(session: Session, now: datetime | None = None) -> int:
+    """Delete every expired receipt, opened or not; returns how many."""
+    result = session.execute(delete(DecisionReceipt).where(DecisionReceipt.expires_at <= (now or utcnow())))
+    session.commit()
+    return result.rowcount or 0
+
+
+NO_MODEL_MESSAGE = N_("This algorithm has no registered model, so decisions cannot be explained here yet.")

@@ -1,0 +1,34 @@
+"""Demo: the three sample models registered with their demo entries (idempotent)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from register.models import Algorithm
+from register.models.explanation import ModelVersion
+from register.services.model_versions import register_model
+
+ARTEFACTS = Path(__file__).resolve().parent.parent.parent / "sample_models" / "artefacts"
+# sample model → the demo entry (source_id) it explains decisions for
+DEMO_MODELS = {"woz": "AMS-WOZ-001", "slimme_check": "AMS-BIJ-001", "vakantieverhuur": "AMS-VV-001"}
+
+
+def load_demo_models(session: Session) -> list[str]:
+    data_dir = current_app.config["DATA_DIR"]
+    lines = []
+    for folder, source_id in DEMO_MODELS.items():
+        algorithm = session.exec(select(Algorithm).where(Algorithm.source_id == source_id)).first()
+        if algorithm is None:
+            continue
+        if session.exec(select(ModelVersion).where(ModelVersion.algorithm_id == algorithm.id)).first():
+            continue
+        base = ARTEFACTS / folder
+        version = register_model(session=session, user=None, algorithm=algorithm, data_dir=data_dir,
+                                 model=(base / "model.skops").read_bytes(), model_name="model.skops",
+                                 spec=(base / "spec.json").read_bytes(), spec_name="spec.json",
+                                 reference=(base / "reference.csv").read_bytes(), publish=True,
+                                 note="Demo: voorbeeldmodel geregistreerd")
+        lines.append(f"Registered the {folder} model with {algorithm.code} (SHA-256 {version.sha256[:12]}…).")
+    return lines or ["Demo models are already registered."]

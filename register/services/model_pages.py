@@ -1,0 +1,145 @@
+"""Plain data for the "how it works", "explain a decision" and receipt pages (and their JSON)."""
+from __future__ import annotations
+
+import explain
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from register.i18n import translator
+from register.models import Algorithm, AlgorithmVersion
+from register.models.explanation import ModelVersion
+
+
+def model_facts(model: ModelVersion) -> dict:
+    """What identifies the model an explanation was made with."""
+    return {"version": model.number, "sha256": model.sha256, "method": model.method,
+            "registered_at": model.created_at, "reference_rows": model.reference_rows,
+            "library_versions": {k: v for k, v in model.versions.items() if isinstance(v, str)},
+            "settings": model.settings}
+
+
+def form_fields(spec: explain.FeatureSpec, locale: str, values: dict | None = None,
+                errors: dict | None = None) -> list[dict]:
+    """The explain form, generated from the feature spec."""
+    values, errors = values or {}, errors or {}
+    t = translator(locale)
+    fields = []
+    for feature in spec.features:
+        unit = feature.unit.get(locale) if isinstance(feature.unit, dict) else feature.unit
+        hint = []
+        if feature.kind == "number" and feature.min is not None and feature.max is not None:
+            hint.append(t("From %(low)s to %(high)s", low=_number(feature.min, locale), high=_number(feature.max, locale)))
+        if feature.help:
+            hint.append(feature.help.get(locale, ""))
+        fields.append({
+            "name": feature.name, "label": feature.label.get(locale), "kind": feature.kind, "unit": unit,
+            "hint": " · ".join(h for h in hint if h), "required": feature.required,
+            "choices": [(c.value, c.label.get(locale)) for c in feature.categories],
+            "value": "" if values.get(feature.name) is None else str(values.get(feature.name)),
+            "error": errors.get(feature.name), "protected": feature.protected, "changeable": feature.changeable,
+        })
+    return fields
+
+
+def _number(value: float, locale: str) -> str:
+    return format_decimal(value, locale="nl_NL" if locale == "nl" else "en_GB")
+
+
+def _percent(value: float | None, locale: str) -> str:
+    return "—" if value is None else format_percent(value, locale="nl_NL" if locale == "nl" else "en_GB")
+
+
+def performance_lines(performance: dict | None, spec: explain.FeatureSpec, locale: str) -> list[str]:
+    """The model's accuracy on the reference data, in plain sentences."""
+    if not performance:
+        return []
+    t = translator(locale)
+    babel_locale = "nl_NL" if locale == "nl" else "en_GB"
+    lines = [t("Checked on %(rows)s example cases with a known outcome.", rows=_number(performance["rows"], locale))]
+    if "mae" in performance:
+        error = performance["mae"]
+        amount = format_currency(round(error, -2), "EUR", locale=babel_locale, format="¤ #,##0" if locale == "nl" else "¤#,##0") \
+            if spec.outcome.unit == "EUR" else _number(round(error, 1), locale)
+        lines.append(t("On average the estimate is %(amount)s off.", amount=amount))
+        lines.append(t("For half of the cases the estimate is less than %(percent)s off.",
+                       percent=_percent(performance["median_absolute_percentage_error"], locale)))
+    elif "precision" in performance:
+        lines.append(t("%(percent)s of the cases the model flags turn out to need it (precision).",
+                       percent=_percent(performance["precision"], locale)))
+        lines.append(t("The model finds %(percent)s of the cases that need it (recall).",
+                       percent=_percent(performance["recall"], locale)))
+        lines.append(t("Overall %(percent)s of its outcomes are right.", percent=_percent(performance["accuracy"], locale)))
+    elif "accuracy" in performance:
+        lines.append(t("Overall %(percent)s of its outcomes are right.", percent=_percent(performance["accuracy"], locale)))
+    return lines
+
+
+def fairness_tables(report: dict, locale: str) -> list[dict]:
+    """Per protected attribute: its groups with selection and error rates, and what is suppressed."""
+    tables = []
+    for attribute in report.get("attributes", []):
+        tables.append({
+            "attribute": attribute["label"].get(locale, attribute["attribute"]),
+            "groups": [{"group": g["label"].get(locale, g["group"]), "n": g["n"],
+                        "selection_rate": _percent(g.get("selection_rate"), locale),
+                        "false_positive_rate": _percent(g.get("false_positive_rate"), locale),
+                        "false_negative_rate": _percent(g.get("false_negative_rate"), locale)}
+                       for g in attribute.get("groups", [])],
+            "suppressed": attribute.get("suppressed_groups", []),
+        })
+    return tables
+
+
+def how_it_works(algorithm: Algorithm, version: AlgorithmVersion, model: ModelVersion | None, locale: str) -> dict:
+    """Context of the "how it works" page; all plain data so the `.json` twin is the same."""
+    context = {"code": algorithm.code, "name": version.name, "organisation": version.organization,
+               "technical_operation": version.technical_operation, "human_intervention": version.human_intervention,
+               "risk_management": version.risk_management, "contact": version.contact,
+               "human_contact": version.human_contact, "model": None}
+    if model is None:
+        return context
+    spec = explain.parse_spec(model.spec)
+    overview = model.global_explanation
+    context["model"] = model_facts(model)
+    context["outcome"] = spec.outcome.label.get(locale)
+    context["features"] = [{"feature": f["feature"], "label": f["label"].get(locale), "share": f.get("share"),
+                            "share_text": _percent(f.get("share"), locale), "summary": f["summary"].get(locale),
+                            "direction": f.get("direction")} for f in overview.get("features", [])]
+    context["performance"] = performance_lines(overview.get("performance"), spec, locale)
+    context["fairness"] = fairness_tables(model.fairness, locale) if model.fairness else []
+    context["fairness_summary"] = explain.describe_fairness(model.fairness, locale) if model.fairness else []
+    context["protected"] = [f.label.get(locale) for f in spec.features if f.protected]
+    context["chart_svg"] = explain.render_importance_svg(overview, spec, locale, id_prefix="importance")
+    return context
+
+
+def openapi_paths(code_parameter: dict, errors: dict) -> dict:
+    """The model and decision-receipt endpoints for /api/v1/openapi.json."""
+    return {
+        "/algorithms/{code}/models": {"post": {
+            "summary": "Register a model version (.skops, feature spec, reference CSV) on the entry's draft",
+            "parameters": [code_parameter], "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["model", "spec", "reference"], "properties": {
+                    "model": {"type": "string", "contentMediaType": "application/octet-stream",
+                              "description": ".skops only; pickle and joblib are refused"},
+                    "spec": {"type": "string", "description": "feature spec, JSON or YAML"},
+                    "reference": {"type": "string", "contentMediaType": "text/csv"},
+                    "note": {"type": "string", "maxLength": 999}}}}}},
+            "responses": {"201": {"description": "Registered; global explanation, performance and fairness stored"},
+                          **errors}}},
+        "/algorithms/{code}/decisions": {"post": {
+            "summary": "Explain a case with the published model and keep it for the resident (decision receipt)",
+            "parameters": [code_parameter], "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["inputs"], "properties": {
+                    "inputs": {"type": "object", "description": "the model's input features by name"},
+                    "case_ref": {"type": "string", "maxLength": 200,
+                                 "description": "stored only as a keyed hash; the same case and inputs give the same receipt"}}}}}},
+            "responses": {"201": {"description": "The resident's URL, the PDF URL and references for the letter",
+                                  "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                      "ok": {"type": "boolean"}, "url": {"type": "string"}, "pdf": {"type": "string"},
+                                      "reference": {"type": "string"}, "algorithm_code": {"type": "string"},
+                                      "model_version": {"type": "integer"},
+                                      "expires_at": {"type": "string", "format": "date-time"}}}}}},
+                          **errors}}},
+    }

@@ -1,0 +1,191 @@
+"""How it works, explain a decision, decision receipts and the algorithm label."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+
+from register.db import get_session
+from register.services import algorithms as algos
+from register.services import decisions
+from register.services.model_pages import form_fields, how_it_works, model_facts
+from register.services.model_versions import published_model
+from register.web.reports import render_pdf
+from register.web import csrf
+from register.web.common import fail, json_error, locale, respond, to_json, twin
+from register.web.public import bp
+from register.web.public.views import _published_or_fail
+
+
+def data_dir() -> str:
+    return current_app.config["DATA_DIR"]
+
+
+def _decision_section(version) -> dict:
+    return {"human_contact": version.human_contact, "contact": version.contact,
+            "objection_route": version.objection_route, "objection_link": version.objection_link,
+            "decision_kinds": version.decision_kinds or []}
+
+
+@twin(bp, "/algorithms/<code>/how-it-works")
+def how_it_works_page(fmt: str, code: str):
+    """What the model looks at, each feature's effect, performance, fairness and who is accountable."""
+    session, algorithm, version = _published_or_fail(code)
+    found = published_model(session, algorithm)
+    context = how_it_works(algorithm, version, found[1] if found else None, locale())
+    keys = tuple(k for k in context if k != "chart_svg")
+    return respond("public/how_it_works.html", fmt, json_keys=keys, **context)
+
+
+def _explain_context(algorithm, version, model, values=None, errors=None, answer=None) -> dict:
+    spec = decisions.spec_of(model)
+    return {"code": algorithm.code, "name": version.name, "outcome": spec.outcome.label.get(locale()),
+            "fields": form_fields(spec, locale(), values, errors), "errors": errors or {}, "answer": answer,
+            "model": model_facts(model), "decision": _decision_section(version)}
+
+
+def _model_or_fail(session, algorithm):
+    found = published_model(session, algorithm)
+    if found is None:
+        fail(404, _("This algorithm has no registered model, so decisions cannot be explained here yet."))
+    return found
+
+
+@bp.route("/algorithms/<code>/explain", methods=["GET", "POST"], defaults={"fmt": "html"})
+def explain_page(fmt: str, code: str):
+    """A form from the model's feature spec, answered in place. The inputs are never stored or logged."""
+    session, algorithm, version = _published_or_fail(code)
+    _version, model = _model_or_fail(session, algorithm)
+    if request.method == "GET":
+        return render_template("public/explain.html", **_explain_context(algorithm, version, model))
+    values = {name: request.form.get(name, "") for name in (f.name for f in decisions.spec_of(model).features)}
+    try:
+        answer, _model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
+                                           data_dir=data_dir())
+    except decisions.InputRefused as refused:
+        return render_template("public/explain.html", **_explain_context(
+            algorithm, version, model, values, refused.errors)), 422
+    response = make_response(render_template("public/explain.html", **_explain_context(
+        algorithm, version, model, values, answer=answer)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/algorithms/<code>/explain.json", methods=["GET", "POST"], defaults={"fmt": "json"},
+          endpoint="explain_page_json")
+@csrf.exempt
+def explain_json(fmt: str, code: str):
+    """GET: the form's fields. POST (JSON object or form): the same answer as the page, as JSON."""
+    session, algorithm, version = _published_or_fail(code)
+    _version, model = _model_or_fail(session, algorithm)
+    if request.method == "GET":
+        return jsonify(to_json(_explain_context(algorithm, version, model)))
+    values = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if not isinstance(values, dict):
+        return json_error(400, _("Send the case as a JSON object of field names and values."))
+    try:
+        answer, model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
+                                          data_dir=data_dir())
+    except decisions.InputRefused as refused:
+        return json_error(422, _("Some fields are not filled in correctly."),
+                          [{"field": k, "message": v} for k, v in refused.errors.items()])
+    response = jsonify(to_json({"ok": True, "code": algorithm.code, "model": model_facts(model), **answer.to_dict(),
+                                "decision": _decision_section(version)}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _receipt_context(token: str):
+    session = get_session()
+    try:
+        receipt = decisions.open_receipt(session, token)
+    except decisions.ReceiptExpired:
+        fail(410, _("This explanation was kept until its expiry date and has now been deleted, as promised. "
+                    "Your decision itself still stands. Ask the organisation that sent your letter if you "
+                    "need the explanation again."))
+    if receipt is None:
+        fail(404, _("We cannot find an explanation at this address. Check that you typed the whole link "
+                    "from your letter."))
+    algorithm = session.get(algos.Algorithm, receipt.algorithm_id)
+    version = session.get(algos.AlgorithmVersion, receipt.algorithm_version_id)
+    model = session.get(decisions.ModelVersion, receipt.model_version_id)
+    answer = decisions.receipt_answer(session, receipt, locale(), data_dir())
+    return {"code": algorithm.code, "name": version.name, "organisation": version.organization,
+            "reference": receipt.short_code, "created_at": receipt.created_at, "expires_at": receipt.expires_at,
+            "model": model_facts(model), "answer": answer, "decision": _decision_section(version),
+            "algorithm_url": url_for("public.algorithm_detail", code=algorithm.code, _external=True)}
+
+
+def _private(response):
+    """Receipts are personal: never indexed, cached or passed on as a referrer."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/d/<token>", defaults={"fmt": "html"})
+@bp.route("/d/<token>.json", defaults={"fmt": "json"}, endpoint="receipt_json")
+def receipt(fmt: str, token: str):
+    """One resident's decision explanation, as it was made, until it expires."""
+    context = _receipt_context(token)
+    if fmt == "json":
+        data = dict(context, answer=context["answer"].to_dict())
+        return _private(jsonify(to_json(data)))
+    return _private(make_response(render_template("public/receipt.html", **context)))
+
+
+@bp.route("/d/<token>.pdf")
+def receipt_pdf(token: str):
+    """The same explanation as a tagged PDF."""
+    context = _receipt_context(token)
+    pdf = render_pdf("reports/explanation.html", locale(), **context)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="uitleg-{context["reference"]}.pdf"'
+    return _private(response)
+
+
+@bp.route("/algorithms/<code>/explain.pdf", methods=["POST"])
+def explain_pdf(code: str):
+    """The answer to the explain form as a PDF (the inputs come with the request and are not kept)."""
+    session, algorithm, version = _published_or_fail(code)
+    _version, model = _model_or_fail(session, algorithm)
+    values = {name: request.form.get(name, "") for name in (f.name for f in decisions.spec_of(model).features)}
+    try:
+        answer, model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
+                                          data_dir=data_dir())
+    except decisions.InputRefused as refused:
+        return render_template("public/explain.html", **_explain_context(
+            algorithm, version, model, values, refused.errors)), 422
+    pdf = render_pdf("reports/explanation.html", locale(), code=algorithm.code, name=version.name,
+                     organisation=version.organization, reference=None, created_at=None, expires_at=None,
+                     model=model_facts(model), answer=answer, decision=_decision_section(version),
+                     algorithm_url=url_for("public.algorithm_detail", code=algorithm.code, _external=True))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="uitleg-{algorithm.code}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@twin(bp, "/algorithms/<code>/label")
+def label_page(fmt: str, code: str):
+    """The algorithm label: an embeddable badge and HTML snippet for web pages and letters."""
+    _session, algorithm, version = _published_or_fail(code)
+    page = url_for("public.algorithm_detail", code=algorithm.code, _external=True)
+    badge = url_for("public.label_svg", code=algorithm.code, _external=True)
+    snippet = render_template("public/_label_snippet.html", code=algorithm.code, page=page, badge=badge)
+    return respond("public/label.html", fmt, code=algorithm.code, name=version.name, page=page,
+                   badge=badge, snippet=snippet.strip())
+
+
+@bp.route("/algorithms/<code>/label.svg")
+def label_svg(code: str):
+    """The badge as SVG: "Bij dit besluit is een algoritme gebruikt — A-7K3Q — uitleg"."""
+    _session, algorithm, _version = _published_or_fail(code)
+    response = make_response(render_template("public/label.svg", code=algorithm.code))
+    response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

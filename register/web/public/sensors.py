@@ -1,0 +1,229 @@
+"""Public sensor pages: the map, the accessible list, one sensor with its history, open-data
+exports, and the forms to report a missing sensor and to write to an owner (the relay)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, g, jsonify, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
+
+import geo
+from register.db import get_session
+from register.services import sensors as svc
+from register.web.common import fail, json_error, locale, respond, twin
+from register.web.public import bp
+
+GEOJSON = "application/geo+json"
+
+
+def boundary() -> geo.Boundary:
+    """The configured city boundary (cached per app)."""
+    key = "stadsregister.sensor_boundary"
+    if key not in current_app.extensions:
+        path = current_app.config.get("SENSOR_BOUNDARY_FILE")
+        current_app.extensions[key] = geo.Boundary.from_file(path) if path else geo.Boundary.default()
+    return current_app.extensions[key]
+
+
+def _filters(json_errors: bool = False) -> svc.Filters:
+    filters, errors = svc.Filters.from_args(request.args)
+    if errors:
+        field, value = next(iter(errors.items()))
+        fail(400, _("Unknown value %(value)s for filter %(field)s.", value=value, field=field))
+    return filters
+
+
+def _bbox():
+    raw = request.args.get("bbox")
+    if not raw:
+        return None
+    try:
+        return geo.parse_bbox(raw)
+    except ValueError:
+        fail(400, _("bbox must be west,south,east,north in degrees, e.g. 4.85,52.35,4.95,52.39."))
+
+
+def _site_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def _csp(nonce: str, tiles_url: str | None) -> str:
+    img = "'self' data:"
+    if tiles_url:
+        parts = urlsplit(tiles_url.replace("{s}", "a"))
+        host = re.sub(r"^[a-c]\.", "*.", parts.netloc) if "{s}" in tiles_url else parts.netloc
+        img += f" {parts.scheme}://{host}"
+    return ("default-src 'self'; " f"img-src {img}; style-src 'self' 'nonce-{nonce}'; "
+            f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
+
+_STRIP_HEAD = re.compile(r'<meta http-equiv="content-type"[^>]*>|<meta name="viewport"[^>]*>|<title>.*?</title>'
+                         r'|<style[^>]*>\s*html, body \{.*?</style>|<style[^>]*>\s*#map \{.*?</style>', re.S)
+
+
+@twin(bp, "/sensors")
+def sensor_map(fmt: str):
+    """The sensor map: the page embeds no sensors; the browser asks /sensors.geojson for the view."""
+    filters = _filters()
+    db = get_session()
+    tiles = current_app.config.get("MAP_TILES_URL") or None
+    if fmt == "json":
+        return respond("", fmt, total=svc.count(db, filters), filters=filters.query_args(),
+                       data_url=url_for("public.sensors_geojson", _external=True),
+                       list_url=url_for("public.sensor_list", _external=True, **filters.query_args()),
+                       facets=svc.facet_counts(db, svc.conditions(db, filters)),
+                       exports={k: url_for(f"public.sensors_{k}", _external=True, **filters.query_args())
+                                for k in ("geojson", "csv", "gpkg")})
+    page = geo.build_map_page(data_url=url_for("public.sensors_geojson"), tiles_url=tiles,
+                              tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION") or None,
+                              locale=locale(), nonce=g.csp_nonce,
+                              leaflet_js=url_for("static", filename="vendor/leaflet/leaflet.js"),
+                              leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"))
+    html, status = respond("public/sensors_map.html", fmt, map_head=_STRIP_HEAD.sub("", page.head),
+                           map_body=page.body, map_controls=page.controls, map_scripts=page.scripts,
+                           map_id=page.map_id, filters=filters.query_args(), total=svc.count(db, filters))
+    return html, status, {"Content-Security-Policy": _csp(g.csp_nonce, tiles)}
+
+
+@bp.get("/sensors.geojson")
+def sensors_geojson():
+    """With ``bbox`` and ``zoom``: what the map shows (clusters or sensors, facet counts with
+    ``facets=1``).  Without: every matching sensor as an open-data FeatureCollection."""
+    filters, db = _filters(), get_session()
+    bbox = _bbox()
+    zoom = request.args.get("zoom")
+    if zoom is not None:
+        if bbox is None or not zoom.isdigit():
+            return json_error(400, _("Send bbox=west,south,east,north and zoom=0…22 together."))
+        data = svc.viewport(db, bbox=bbox, zoom=int(zoom), filters=filters,
+                            facets=request.args.get("facets") in ("1", "true"),
+                            url_template=url_for("public.sensor_detail", sensor_id="0").replace("/0", "/{id}"))
+        return jsonify(data), 200, {"Content-Type": GEOJSON}
+    chunks = svc.iter_export(db, "geojson", filters, bbox=bbox, locale=locale(), site_url=_site_url())
+    return Response(stream_with_context(chunks), content_type=GEOJSON,
+                    headers={"Content-Disposition": 'inline; filename="sensoren.geojson"'})
+
+
+@bp.get("/sensors.csv")
+def sensors_csv():
+    """Every matching sensor as CSV (public fields only; UTF-8 with BOM)."""
+    filters, db = _filters(), get_session()
+    chunks = svc.iter_export(db, "csv", filters, bbox=_bbox(), locale=locale())
+
+    def with_bom():
+        yield "\ufeff"
+        yield from chunks
+    return Response(stream_with_context(with_bom()), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sensoren.csv"'})
+
+
+@bp.get("/sensors.gpkg")
+def sensors_gpkg():
+    """Every matching sensor as a GeoPackage (layers sensors, sensor_areas, camera_fields_of_view)."""
+    data = svc.export(get_session(), "gpkg", _filters(), bbox=_bbox())
+    return Response(data, content_type="application/geopackage+sqlite3",
+                    headers={"Content-Disposition": 'attachment; filename="sensoren.gpkg"'})
+
+
+@twin(bp, "/sensors/list")
+def sensor_list(fmt: str):
+    """The same selection as the map, as a sortable, paginated table."""
+    filters, db = _filters(), get_session()
+    sort = request.args.get("sort", "reference")
+    sort = sort if sort in svc.SORTS else "reference"
+    descending = request.args.get("order") == "desc"
+    number = request.args.get("page", "1")
+    number = int(number) if number.isdigit() else 1
+    result = svc.page(db, filters, bbox=_bbox(), sort=sort, descending=descending, page_number=number,
+                      page_size=int(current_app.config["PAGE_SIZE"]))
+    items = [svc.public_record(s) for s in result["items"]]
+    for item in items:
+        item["url"] = url_for("public.sensor_detail", sensor_id=item["id"], _external=fmt == "json")
+    return respond("public/sensors_list.html", fmt,
+                   json_keys=("total", "page", "pages", "sort", "order", "filters", "items", "facets"),
+                   total=result["total"], page=result["page"], pages=result["pages"], sort=sort,
+                   order="desc" if descending else "asc", filters=filters.query_args(), items=items,
+                   facets=result["facets"], vocab=_vocab())
+
+
+def _vocab() -> dict:
+    loc = locale()
+    return {"sensor_type": dict(geo.SENSOR_TYPES.choices(loc)), "theme": dict(geo.THEMES.choices(loc)),
+            "owner_kind": dict(geo.OWNER_KINDS.choices(loc)), "legal_ground": dict(geo.LEGAL_GROUNDS.choices(loc)),
+            "status": dict(geo.STATUSES.choices(loc))}
+
+
+def _sensor_or_404(sensor_id: str):
+    sensor = svc.get_sensor(get_session(), int(sensor_id)) if str(sensor_id).isdigit() else None
+    if sensor is None:
+        fail(404, _("There is no sensor with number %(id)s in the register.", id=sensor_id))
+    return sensor
+
+
+@twin(bp, "/sensors/<sensor_id>")
+def sensor_detail(fmt: str, sensor_id: str):
+    """One sensor: its public fields, location, and its public change history."""
+    sensor = _sensor_or_404(sensor_id)
+    db = get_session()
+    public = svc.public_record(sensor)
+    links = {"geojson": url_for("public.sensors_geojson", sensor=sensor.id, _external=True),
+             "csv": url_for("public.sensors_csv", sensor=sensor.id, _external=True),
+             "sta": url_for("sta.resource", resource=f"Things({sensor.id})", _external=True),
+             "map": url_for("public.sensor_map", _external=True) + f"#map=18/{sensor.lat:.5f}/{sensor.lon:.5f}"}
+    if svc.relay_available(sensor):
+        links["contact"] = url_for("public.sensor_contact", sensor_id=sensor.id, _external=True)
+    return respond("public/sensor.html", fmt, json_keys=("sensor", "history", "links"), sensor=public,
+                   history=svc.history(db, sensor), links=links, vocab=_vocab(), feature=geo.sensor_feature(
+                       svc.record(sensor)))
+
+
+@twin(bp, "/sensors/report", methods=["GET", "POST"])
+def sensor_report(fmt: str):
+    """Report a sensor that is not in the register: where it is and what it looks like."""
+    values = {"lat": request.values.get("lat", ""), "lon": request.values.get("lon", ""),
+              "description": request.form.get("description", "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            svc.create_report(get_session(), lat=values["lat"], lon=values["lon"],
+                              description=values["description"], locale=locale(), boundary=boundary())
+        except svc.SensorInvalid as invalid:
+            errors = invalid.errors
+            if fmt == "json":
+                return json_error(422, _("Some fields are not filled in correctly."), invalid.as_list())
+        else:
+            if fmt == "json":
+                return jsonify({"ok": True}), 201
+            return redirect(url_for("public.sensor_report", sent=1), 303)
+    return respond("public/sensor_report.html", fmt, status=422 if errors else 200,
+                   json_keys=("fields", "errors"), fields=["lat", "lon", "description"], values=values,
+                   errors=errors, sent=request.args.get("sent") == "1")
+
+
+@twin(bp, "/sensors/<sensor_id>/contact", methods=["GET", "POST"])
+def sensor_contact(fmt: str, sensor_id: str):
+    """Write to the owner of a sensor whose contact address is not public (the relay)."""
+    sensor = _sensor_or_404(sensor_id)
+    if not svc.relay_available(sensor):
+        return redirect(url_for("public.sensor_detail", sensor_id=sensor.id))
+    values = {"sender_email": request.form.get("sender_email", ""), "body": request.form.get("body", "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            svc.send_message(get_session(), sensor=sensor, sender_email=values["sender_email"],
+                             body=values["body"], locale=locale())
+        except svc.SensorInvalid as invalid:
+            errors = invalid.errors
+            if fmt == "json":
+                return json_error(422, _("Some fields are not filled in correctly."), invalid.as_list())
+        else:
+            if fmt == "json":
+                return jsonify({"ok": True}), 201
+            return redirect(url_for("public.sensor_contact", sensor_id=sensor.id, sent=1), 303)
+    return respond("public/sensor_contact.html", fmt, status=422 if errors else 200,
+                   json_keys=("sensor", "fields", "errors"),
+                   sensor={"id": sensor.id, "reference": sensor.reference, "owner_name": sensor.owner_name},
+                   fields=["sender_email", "body"], values=values, errors=errors,
+                   sent=request.args.get("sent") == "1")
