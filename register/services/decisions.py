@@ -145,25 +145,26 @@ def create_receipts(*, session: Session, algorithm: Algorithm, cases: list[tuple
     explanations = dict(zip(valid, explainer.explain_many([checked[i][0] for i in valid], validate=False))) if valid else {}
     results, rows, seen = [], [], {}
     expires_at = expiry(algorithm_version, now)
+    records = {index: explanation.to_dict() for index, explanation in explanations.items()}
+    tokens = {index: _token_for(secret, algorithm, model, case_ref, records[index]["inputs"])
+              for index, (_inputs, case_ref) in enumerate(cases) if index in records}
+    hashes = {index: _hash_token(token) for index, token in tokens.items()}
+    keyed = [hashes[i] for i, (_inputs, case_ref) in enumerate(cases) if case_ref and i in hashes]
+    existing = {r.token_hash: r for r in session.exec(
+        select(DecisionReceipt).where(DecisionReceipt.token_hash.in_(keyed)))} if keyed else {}
     for index, (_inputs, case_ref) in enumerate(cases):
         if index not in explanations:
             results.append(("", None, checked[index][1]))
             continue
-        record = explanations[index].to_dict()
-        token = _token_for(secret, algorithm, model, case_ref, record["inputs"])
-        token_hash = _hash_token(token)
-        if token_hash in seen:
-            results.append((token, seen[token_hash], {}))
-            continue
-        existing = session.exec(select(DecisionReceipt).where(DecisionReceipt.token_hash == token_hash)).first() \
-            if case_ref else None
-        if existing is not None:
-            seen[token_hash] = existing
-            results.append((token, existing, {}))
+        token, token_hash = tokens[index], hashes[index]
+        found = seen.get(token_hash) or existing.get(token_hash)
+        if found is not None:
+            seen[token_hash] = found
+            results.append((token, found, {}))
             continue
         receipt = DecisionReceipt(token_hash=token_hash, short_code=_short_code(), algorithm_id=algorithm.id,
                                   algorithm_version_id=algorithm_version.id, model_version_id=model.id,
-                                  explanation=record, created_at=now, expires_at=expires_at,
+                                  explanation=records[index], created_at=now, expires_at=expires_at,
                                   case_ref_hash=case_ref_hash(secret, case_ref) if case_ref else None)
         seen[token_hash] = receipt
         rows.append(receipt)

@@ -9,6 +9,7 @@ orders and pages.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,21 @@ class ListingIndex:
         themes = _encode([r[1] for r in theme_rows])
         keep = positions >= 0
         self.theme_pos, self.theme_codes, self.theme_labels = positions[keep], themes.codes[keep], themes.labels
+        self._memo: OrderedDict = OrderedDict()
+        self._memo_lock = threading.Lock()
+
+    def remember(self, key, compute, size: int = 256):
+        """``compute()`` once per key for this generation (e.g. full-text matches of a query)."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > size:
+                self._memo.popitem(last=False)
+        return value
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Position of each id in the public order, -1 for ids that are not listed."""

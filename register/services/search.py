@@ -85,14 +85,16 @@ def matching_ids(session: Session, query: str) -> tuple[np.ndarray, np.ndarray] 
     if not words:
         return None
     if _dialect(session) == "postgresql":
-        def run(weight: str) -> np.ndarray:
-            params = {f"w{i}": f"{word}:*{weight}" for i, word in enumerate(words)}
-            tsquery = " && ".join(f"(to_tsquery('dutch', :w{i}) || to_tsquery('simple', :w{i}))"
-                                  for i in range(len(words)))
-            rows = session.execute(text(f"SELECT algorithm_id FROM algorithm_search WHERE document @@ ({tsquery})"),
-                                   params).all()
-            return np.array([r[0] for r in rows], dtype=np.int64)
-        return run(""), run("A")
+        def tsquery(weight: str) -> str:
+            return " && ".join(f"(to_tsquery('dutch', :{weight}{i}) || to_tsquery('simple', :{weight}{i}))"
+                               for i in range(len(words)))
+        params = {f"w{i}": f"{word}:*" for i, word in enumerate(words)}
+        params |= {f"a{i}": f"{word}:*A" for i, word in enumerate(words)}
+        # One scan: every match, and whether the name (weight A) matches too.
+        rows = session.execute(text(f"SELECT algorithm_id, document @@ ({tsquery('a')}) FROM algorithm_search "
+                                    f"WHERE document @@ ({tsquery('w')})"), params).all()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return ids, ids[np.array([bool(r[1]) for r in rows], dtype=bool)] if rows else ids
     expression = " AND ".join(f'("{stem}"* OR "{word}"*)' for word, stem in zip(words, _stemmer().stemWords(words)))
 
     def fts(match: str) -> np.ndarray:
@@ -115,7 +117,7 @@ def search(session: Session, *, q: str = "", filters: dict | None = None, page: 
     index = listing_index(session, cache if cache is not None else {})
     matched = boosted = None
     if q and q.strip():
-        found = matching_ids(session, q)
+        found = index.remember(("q", _fold(q.strip())), lambda: matching_ids(session, q))
         matched, boosted = (index.positions(found[0]), index.positions(found[1])) if found else (
             np.array([], dtype=np.int64), None)
     page = max(1, page)
