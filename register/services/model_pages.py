@@ -27,7 +27,8 @@ def form_fields(spec: explain.FeatureSpec, locale: str, values: dict | None = No
         unit = feature.unit.get(locale) if isinstance(feature.unit, dict) else feature.unit
         hint = []
         if feature.kind == "number" and feature.min is not None and feature.max is not None:
-            hint.append(t("From %(low)s to %(high)s", low=_number(feature.min, locale), high=_number(feature.max, locale)))
+            hint.append(t("From %(low)s to %(high)s", low=_number(feature.min, locale, feature.grouping),
+                          high=_number(feature.max, locale, feature.grouping)))
         if feature.help:
             hint.append(feature.help.get(locale, ""))
         fields.append({
@@ -40,8 +41,9 @@ def form_fields(spec: explain.FeatureSpec, locale: str, values: dict | None = No
     return fields
 
 
-def _number(value: float, locale: str) -> str:
-    return format_decimal(value, locale="nl_NL" if locale == "nl" else "en_GB")
+def _number(value: float, locale: str, grouping: bool = True) -> str:
+    """A number as people write it: 2.500 / 2,500, but a year as 2025."""
+    return format_decimal(value, locale="nl_NL" if locale == "nl" else "en_GB", group_separator=grouping)
 
 
 def _percent(value: float | None, locale: str) -> str:

@@ -300,3 +300,16 @@ def test_models_register_command_refuses_a_joblib_file(runner, woz, tmp_path):
     result = runner.invoke(args=["models", "register", "--algorithm", woz.code, str(fake), str(base / "spec.json"),
                                  str(base / "reference.csv")])
     assert result.exit_code != 0 and "skops" in result.output
+
+
+@pytest.mark.parametrize("lang,words", [("nl", ["Uitleg bij uw besluit", "Bezwaar maken"]),
+                                        ("en", ["Explanation of your decision", "How to object"])])
+def test_resident_pages_in_both_languages(client, woz, token_a, lang, words):
+    made = client.post(f"/api/v1/algorithms/{woz.code}/decisions", json={"inputs": WOZ_CASE}, headers=token_a).get_json()
+    receipt = client.get(made["url"].split("localhost")[1] + f"?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in receipt and all(w in receipt for w in words)
+    for page in (f"/algorithms/{woz.code}/explain", f"/algorithms/{woz.code}/label", f"/algorithms/{woz.code}"):
+        html = client.get(f"{page}?lang={lang}").get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+    label = client.get(f"/algorithms/{woz.code}/label?lang={lang}").get_data(as_text=True)
+    assert ("Algoritmelabel" if lang == "nl" else "Algorithm label") in label
