@@ -53,7 +53,7 @@ def _bars_svg(
     """rows: (label, value, value_text). Returns a complete <svg> element as a string."""
     row_h, top, label_w, value_w = 30, 12, 250, 130
     plot_w = width - label_w - value_w - 20
-    height = top + row_h * len(rows) + (34 if legend else 10)
+    height = top + row_h * len(rows) + (16 + 22 * len(legend) if legend else 10)
     peak = max((abs(v) for _, v, _ in rows), default=1.0) or 1.0
     zero = label_w + (plot_w / 2 if signed else 0)
     scale = (plot_w / 2 if signed else plot_w) / peak
@@ -95,9 +95,9 @@ def _bars_svg(
         f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" y2="{axis_bottom}" stroke="{AXIS}" '
         'stroke-width="1.5" aria-hidden="true"/>'
     )
-    for j, (kind, text) in enumerate(legend):
-        lx = label_w + j * 210
-        ly = axis_bottom + 12
+    for j, (kind, text) in enumerate(legend):  # one line each, so long wording is never cut off
+        lx = 10
+        ly = axis_bottom + 12 + 22 * j
         fill = UP if kind == "up" else f"url(#{p}-stripes)"
         stroke = UP if kind == "up" else DOWN
         out.append(
