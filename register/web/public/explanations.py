@@ -43,6 +43,11 @@ def _explain_context(algorithm, version, model, values=None, errors=None, answer
             "model": model_facts(model), "decision": _decision_section(version)}
 
 
+def _form_values(model) -> dict:
+    """What was typed into the explain form, per feature (kept only for this request)."""
+    return {name: request.form.get(name, "") for name in (f.name for f in decisions.spec_of(model).features)}
+
+
 def _model_or_fail(session, algorithm):
     found = published_model(session, algorithm)
     if found is None:
@@ -57,7 +62,7 @@ def explain_page(fmt: str, code: str):
     _version, model = _model_or_fail(session, algorithm)
     if request.method == "GET":
         return render_template("public/explain.html", **_explain_context(algorithm, version, model))
-    values = {name: request.form.get(name, "") for name in (f.name for f in decisions.spec_of(model).features)}
+    values = _form_values(model)
     try:
         answer, _model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
                                            data_dir=data_dir())
@@ -150,7 +155,7 @@ def explain_pdf(code: str):
     """The answer to the explain form as a PDF (the inputs come with the request and are not kept)."""
     session, algorithm, version = _published_or_fail(code)
     _version, model = _model_or_fail(session, algorithm)
-    values = {name: request.form.get(name, "") for name in (f.name for f in decisions.spec_of(model).features)}
+    values = _form_values(model)
     try:
         answer, model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
                                           data_dir=data_dir())
