@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -397,10 +398,10 @@ def is_postgres(session: Session) -> bool:
 
 
 def bbox_condition(session: Session, bbox: tuple[float, float, float, float]):
-    """Sensors whose point or mobile area meets the box (west, south, east, north)."""
+    """Sensors whose point or mobile area's bounding box meets the box (west, south, east, north)."""
     w, s, e, n = bbox
-    if is_postgres(session):
-        return func.ST_Intersects(literal_column("sensor.geom"), func.ST_MakeEnvelope(w, s, e, n, 4326))
+    if is_postgres(session):  # && : bounding boxes overlap, answered from the GiST index
+        return literal_column("sensor.geom").op("&&")(func.ST_MakeEnvelope(w, s, e, n, 4326))
     # SQLite: fixed sensors by their point (an index range), mobile ones by bounding-box overlap.
     return or_(and_(Sensor.mobile == false(), Sensor.min_lon.between(w, e), Sensor.min_lat.between(s, n)),
                and_(Sensor.mobile == true(), Sensor.min_lon <= e, Sensor.max_lon >= w,
@@ -488,13 +489,24 @@ def facet_counts(session: Session, where) -> dict[str, dict[str, int]]:
 def viewport(session: Session, *, bbox: tuple[float, float, float, float], zoom: int,
              filters: Filters | None = None, facets: bool = False, today: dt.date | None = None,
              street_zoom: int = STREET_ZOOM, cell_px: int = 64, max_individual: int = 200,
-             max_features: int = 3000, url_template: str = "/sensors/{id}") -> dict[str, Any]:
-    """What the map shows for a viewport: server-side clusters (counted in SQL on a fixed Web
-    Mercator grid) or, zoomed in or when few are in view, the sensors themselves.  The same
-    FeatureCollection shape as ``geo.SensorIndex.to_geojson``."""
+             max_features: int = 3000, url_template: str = "/sensors/{id}",
+             cache: dict | None = None) -> dict[str, Any]:
+    """What the map shows for a viewport: server-side clusters on a fixed Web Mercator grid or,
+    zoomed in or when few are in view, the sensors themselves.  The same FeatureCollection shape
+    as ``geo.SensorIndex.to_geojson``.
+
+    With ``cache`` (a dict kept per app) the sensors' positions and filter fields are held in a
+    ``geo.SensorIndex`` rebuilt when the register changes, so a city-wide view costs milliseconds
+    instead of a grouped query over every sensor; without it (or to filter on an owner or on
+    particular sensors) the clusters are counted in SQL."""
     today = today or dt.date.today()
     zoom = int(max(0, min(int(zoom), 22)))
     bbox = tuple(float(c) for c in bbox)
+    if cache is not None and not (filters and (filters.organisation_id is not None or filters.sensor)):
+        return _viewport_from_index(map_index(session, cache, today), bbox=bbox, zoom=zoom,
+                                    filters=filters or Filters(), facets=facets, today=today,
+                                    street_zoom=street_zoom, cell_px=cell_px, max_individual=max_individual,
+                                    max_features=max_features, url_template=url_template)
     where = conditions(session, filters, bbox=bbox, today=today)
     clusters: list[dict[str, Any]] = []
     single_ids: list[int] | None = None
@@ -534,6 +546,39 @@ def viewport(session: Session, *, bbox: tuple[float, float, float, float], zoom:
     if facets:
         out["facets"] = facet_counts(session, where)
     return out
+
+
+_MAP_INDEX_LOCK = threading.Lock()
+
+
+def map_index(session: Session, cache: dict, today: dt.date) -> geo.SensorIndex:
+    """The cached index of every sensor for the map; rebuilt when a sensor is added or changed,
+    and each day (expiry depends on the date)."""
+    key = (*session.exec(select(func.count(Sensor.id), func.max(Sensor.updated_at))).one(), today)
+    with _MAP_INDEX_LOCK:
+        entry = cache.get("sensor_index")
+        if entry is not None and entry[0] == key:
+            return entry[1]
+    names = [c.key for c in _MAP_COLUMNS]
+    rows = session.exec(select(*_MAP_COLUMNS, Sensor.min_lon, Sensor.min_lat, Sensor.max_lon, Sensor.max_lat)
+                        .order_by(Sensor.id)).all()
+    records = [dict(zip(names, row[:len(names)]), bbox=tuple(float(v) for v in row[len(names):])) for row in rows]
+    index = geo.SensorIndex(records, today=today)
+    with _MAP_INDEX_LOCK:
+        cache["sensor_index"] = (key, index)
+    return index
+
+
+def _viewport_from_index(index: geo.SensorIndex, *, bbox, zoom: int, filters: Filters, facets: bool,
+                         today: dt.date, street_zoom: int, cell_px: int, max_individual: int, max_features: int,
+                         url_template: str) -> dict[str, Any]:
+    mask = index.filter_mask(sensor_type=filters.sensor_type or None, theme=filters.theme or None,
+                             owner_kind=filters.owner_kind or None, personal_data=filters.personal_data,
+                             mobile=filters.mobile, status=filters.status, include_expired=filters.include_expired)
+    view = index.query(bbox, zoom, mask=mask, street_zoom=street_zoom, cell_px=cell_px,
+                       max_individual=max_individual, max_features=max_features)
+    return index.to_geojson(view, feature=lambda r: map_feature(r, today=today, url_template=url_template),
+                            facets=facets, mask=mask)
 
 
 # ---- lists and exports --------------------------------------------------------------------------

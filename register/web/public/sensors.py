@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, g, jsonify, redirect, request, stream_with_context, url_for
+from flask import Response, current_app, g, jsonify, redirect, request, url_for
+from sqlmodel import Session
 from flask_babel import gettext as _
 
 import geo
-from register.db import get_session
+from register.db import get_engine, get_session
 from register.services import sensors as svc
 from register.web.common import fail, json_error, locale, respond, twin
 from register.web.public import bp
@@ -87,6 +88,19 @@ def sensor_map(fmt: str):
     return html, status, {"Content-Security-Policy": _csp(g.csp_nonce, tiles)}
 
 
+def _stream(fmt: str, filters: svc.Filters, bbox, *, bom: bool = False, **options):
+    """Export chunks from a session of their own, closed when the response is finished (the
+    request's session is closed before a streamed body is sent)."""
+    engine = get_engine()
+
+    def generate():
+        with Session(engine, expire_on_commit=False) as db:
+            if bom:
+                yield "\ufeff"
+            yield from svc.iter_export(db, fmt, filters, bbox=bbox, **options)
+    return generate()
+
+
 @bp.get("/sensors.geojson")
 def sensors_geojson():
     """With ``bbox`` and ``zoom``: what the map shows (clusters or sensors, facet counts with
@@ -99,23 +113,19 @@ def sensors_geojson():
             return json_error(400, _("Send bbox=west,south,east,north and zoom=0…22 together."))
         data = svc.viewport(db, bbox=bbox, zoom=int(zoom), filters=filters,
                             facets=request.args.get("facets") in ("1", "true"),
-                            url_template=url_for("public.sensor_detail", sensor_id="0").replace("/0", "/{id}"))
+                            url_template=url_for("public.sensor_detail", sensor_id="0").replace("/0", "/{id}"),
+                            cache=current_app.extensions.setdefault("stadsregister.sensor_map", {}))
         return jsonify(data), 200, {"Content-Type": GEOJSON}
-    chunks = svc.iter_export(db, "geojson", filters, bbox=bbox, locale=locale(), site_url=_site_url())
-    return Response(stream_with_context(chunks), content_type=GEOJSON,
+    chunks = _stream("geojson", filters, bbox, locale=locale(), site_url=_site_url())
+    return Response(chunks, content_type=GEOJSON,
                     headers={"Content-Disposition": 'inline; filename="sensoren.geojson"'})
 
 
 @bp.get("/sensors.csv")
 def sensors_csv():
     """Every matching sensor as CSV (public fields only; UTF-8 with BOM)."""
-    filters, db = _filters(), get_session()
-    chunks = svc.iter_export(db, "csv", filters, bbox=_bbox(), locale=locale())
-
-    def with_bom():
-        yield "\ufeff"
-        yield from chunks
-    return Response(stream_with_context(with_bom()), content_type="text/csv; charset=utf-8",
+    chunks = _stream("csv", _filters(), _bbox(), locale=locale(), bom=True)
+    return Response(chunks, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="sensoren.csv"'})
 
 
