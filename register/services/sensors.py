@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from shapely.geometry import shape
 from sqlalchemy import and_, false, func, literal_column, or_, true
 from sqlmodel import Session, col, select
 
