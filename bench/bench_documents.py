@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from register import create_app, db  # noqa: E402
-from register.models import Algorithm, AlgorithmVersion  # noqa: E402
+from register.models import AlgorithmVersion  # noqa: E402
 from register.models.document import Document, DocumentFile, VersionDocument  # noqa: E402
 from register.services import accounts, documents, pdfcheck, search  # noqa: E402
 from register.services import algorithms as algos  # noqa: E402

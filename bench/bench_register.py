@@ -10,7 +10,6 @@ throughput of `algorithms import` for 10,000 records.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random

@@ -154,7 +154,7 @@ def test_resident_finds_the_woz_algorithm_and_how_to_object(person_factory, site
     if not site.has("public.how_it_works_page"):
         pytest.skip("steps 1-3 passed (search, open, read how to object); how-it-works, explain form, answer "
                     "and PDF: page not built yet (issue 5)")
-    to_model = page.locator(f"main a[href$='/how-it-works'], main a[href$='/explain']")
+    to_model = page.locator("main a[href$='/how-it-works'], main a[href$='/explain']")
     if to_model.count() == 0:
         pytest.skip("steps 1-3 passed; the algorithm page does not link to how-it-works or the explain form "
                     "yet (issue 5 in progress)")

@@ -3,7 +3,6 @@ searchable with the entry; drafts only for their own organisation."""
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 
 import pytest

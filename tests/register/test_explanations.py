@@ -14,7 +14,7 @@ from register.models import Algorithm, AlgorithmEvent, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services import accounts, decisions
-from register.services.model_versions import RegistrationFailed, register_model
+from register.services.model_versions import register_model
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
 WOZ_CASE = {"wijk": "centrum", "woningtype": "appartement", "woonoppervlak": "120", "perceeloppervlak": "0",

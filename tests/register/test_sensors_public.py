@@ -3,7 +3,6 @@ exports without personal contact data, the SensorThings API, reports and the rel
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import sqlite3
 import tempfile
@@ -13,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 import geo
-from register.models import Organisation, SensorMessage, SensorReport
+from register.models import SensorMessage, SensorReport
 from register.services import sensor_io
 from register.services import sensors as svc
 
