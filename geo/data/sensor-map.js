@@ -27,6 +27,10 @@ function stadsregisterSensorMap(map, config) {
     var query = filterParams().toString();
     var hash = "#map=" + map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + hash);
+    // Links to the same selection elsewhere (the table, the open-data files) follow the filters.
+    document.querySelectorAll("a[data-keep-filters]").forEach(function (link) {
+      link.href = link.pathname + (query ? "?" + query : "");
+    });
   }
 
   function popup(p) {
