@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from register.models.accounts import utcnow
@@ -51,5 +51,3 @@ class DecisionReceipt(SQLModel, table=True):
     case_ref_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
-    language: str = Field(default="nl", max_length=2)
-    note: str | None = Field(default=None, sa_type=Text)

@@ -16,7 +16,7 @@ from register.models import Algorithm, AlgorithmEvent, AlgorithmTheme, Algorithm
 from register.models.accounts import utcnow
 from register.services import search
 from register.services.listing import bump_generation
-from register.services.accounts import PermissionDenied, has_role, require_role
+from register.services.accounts import has_role, require_role
 from register.services.standard import ENTRY_FIELDS, FieldError, validate_entry
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: printed on letters
@@ -312,11 +312,6 @@ def visible_to(session: Session, user: User | None, algorithm: Algorithm) -> boo
 
 def get_by_code(session: Session, code: str) -> Algorithm | None:
     return session.exec(select(Algorithm).where(Algorithm.code == code.upper())).first()
-
-
-def require_visible(session: Session, user: User, algorithm: Algorithm) -> None:
-    if not visible_to(session, user, algorithm):
-        raise PermissionDenied()
 
 
 def versions(session: Session, algorithm: Algorithm) -> list[AlgorithmVersion]:

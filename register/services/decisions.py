@@ -20,11 +20,11 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from register.i18n import N_
 from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services.algorithms import CODE_ALPHABET
+from register.services.model_pages import decision_help, model_facts
 from register.services.model_versions import EXPLAINERS, published_model, spec_of
 
 DEFAULT_RECEIPT_MONTHS = 13
@@ -198,11 +198,17 @@ def open_receipt(session: Session, token: str, now: datetime | None = None) -> D
     return receipt
 
 
-def receipt_answer(session: Session, receipt: DecisionReceipt, locale: str, data_dir: str) -> Answer:
-    """The receipt's stored explanation in words and a chart, with the model version it was made with."""
+def receipt_view(session: Session, receipt: DecisionReceipt, locale: str, data_dir: str) -> dict:
+    """What the receipt page and PDF show: the stored explanation in words and a chart, with the
+    entry version and model version it was made with."""
+    algorithm = session.get(Algorithm, receipt.algorithm_id)
+    version = session.get(AlgorithmVersion, receipt.algorithm_version_id)
     model = session.get(ModelVersion, receipt.model_version_id)
     stored = explain.Explanation.from_dict(receipt.explanation)
-    return answer(EXPLAINERS.get(model, data_dir), spec_of(model), stored, locale, id_prefix="receipt-chart")
+    return {"code": algorithm.code, "name": version.name, "organisation": version.organization,
+            "reference": receipt.short_code, "created_at": receipt.created_at, "expires_at": receipt.expires_at,
+            "model": model_facts(model), "decision": decision_help(version),
+            "answer": answer(EXPLAINERS.get(model, data_dir), spec_of(model), stored, locale, id_prefix="receipt-chart")}
 
 
 def purge(session: Session, now: datetime | None = None) -> int:
@@ -211,5 +217,3 @@ def purge(session: Session, now: datetime | None = None) -> int:
     session.commit()
     return result.rowcount or 0
 
-
-NO_MODEL_MESSAGE = N_("This algorithm has no registered model, so decisions cannot be explained here yet.")

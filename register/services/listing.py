@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from register.models import Algorithm, AlgorithmTheme
 from register.models.algorithm import ListingGeneration
+from register.services import snapshots
 
 LISTED_STATES = ("published", "archived")
 SCALAR_FACETS = {"organisation": Algorithm.organisation_name, "status": Algorithm.status,
@@ -154,19 +155,8 @@ class ListingIndex:
         return [{"value": value, "count": count, "selected": selected == value} for value, count in pairs]
 
 
-_lock = threading.Lock()
-
-
 def listing_index(session: Session, cache: dict) -> ListingIndex:
     """The index for the current generation, from ``cache`` (one per app) or freshly built."""
-    generation = current_generation(session)
-    with _lock:
-        entry = cache.get("listing")
-        if entry is not None and entry[0] == generation:
-            return entry[1]
-    index = ListingIndex(session)
-    with _lock:
-        cache["listing"] = (generation, index)
-    return index
+    return snapshots.current(cache, "listing", current_generation(session), lambda: ListingIndex(session))
 
 

@@ -17,6 +17,13 @@ def model_facts(model: ModelVersion) -> dict:
             "settings": model.settings}
 
 
+def decision_help(version: AlgorithmVersion) -> dict:
+    """How to reach a person and how to object, as every explanation page shows it."""
+    return {"human_contact": version.human_contact, "contact": version.contact,
+            "objection_route": version.objection_route, "objection_link": version.objection_link,
+            "decision_kinds": version.decision_kinds or []}
+
+
 def form_fields(spec: explain.FeatureSpec, locale: str, values: dict | None = None,
                 errors: dict | None = None) -> list[dict]:
     """The explain form, generated from the feature spec."""

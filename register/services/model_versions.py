@@ -19,7 +19,6 @@ import explain
 import yaml
 from sqlmodel import Session, select
 
-from register.i18n import N_
 from register.models import Algorithm, AlgorithmVersion, User
 from register.models.explanation import ModelVersion
 from register.services import algorithms as algos
@@ -183,6 +182,4 @@ def build_explainer(model_version: ModelVersion, data_dir: str) -> explain.Expla
 def spec_of(model_version: ModelVersion) -> explain.FeatureSpec:
     return explain.parse_spec(model_version.spec)
 
-
-NO_MODEL = N_("No model is registered for this algorithm, so its decisions cannot be explained here.")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,7 @@ from geo.features import map_feature
 from register.i18n import N_, translator
 from register.models import Membership, Organisation, Sensor, SensorChange, SensorMessage, SensorReport, User
 from register.models.accounts import utcnow
-from register.services import accounts
+from register.services import accounts, snapshots
 
 #: Organisation.kind (the register's organisations) → the sensor vocabulary's owner kind.
 OWNER_KIND = {"municipality": "municipality", "government": "other-government", "company": "company",
@@ -547,27 +546,20 @@ def viewport(session: Session, *, bbox: tuple[float, float, float, float], zoom:
     return out
 
 
-_MAP_INDEX_LOCK = threading.Lock()
-
-
 def map_index(session: Session, cache: dict, today: dt.date) -> geo.SensorIndex:
     """The cached index of every sensor for the map; rebuilt when a sensor is added or changed,
     and each day (expiry depends on the date)."""
     # Both maxima come from indexes (a count would scan every row on PostgreSQL); sensors are never
     # deleted, so a new one raises max(id) and any change raises max(updated_at).
     key = (*session.exec(select(func.max(Sensor.id), func.max(Sensor.updated_at))).one(), today)
-    with _MAP_INDEX_LOCK:
-        entry = cache.get("sensor_index")
-        if entry is not None and entry[0] == key:
-            return entry[1]
-    names = [c.key for c in _MAP_COLUMNS]
-    rows = session.exec(select(*_MAP_COLUMNS, Sensor.min_lon, Sensor.min_lat, Sensor.max_lon, Sensor.max_lat)
-                        .order_by(Sensor.id)).all()
-    records = [dict(zip(names, row[:len(names)]), bbox=tuple(float(v) for v in row[len(names):])) for row in rows]
-    index = geo.SensorIndex(records, today=today)
-    with _MAP_INDEX_LOCK:
-        cache["sensor_index"] = (key, index)
-    return index
+
+    def build() -> geo.SensorIndex:
+        names = [c.key for c in _MAP_COLUMNS]
+        rows = session.exec(select(*_MAP_COLUMNS, Sensor.min_lon, Sensor.min_lat, Sensor.max_lon, Sensor.max_lat)
+                            .order_by(Sensor.id)).all()
+        return geo.SensorIndex([dict(zip(names, row[:len(names)]), bbox=tuple(float(v) for v in row[len(names):]))
+                                for row in rows], today=today)
+    return snapshots.current(cache, "sensor_index", key, build)
 
 
 def _viewport_from_index(index: geo.SensorIndex, *, bbox, zoom: int, filters: Filters, facets: bool,

@@ -50,8 +50,6 @@ def upgrade() -> None:
         sa.Column("case_ref_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
-        sa.Column("note", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["algorithm_id"], ["algorithm.id"]),
         sa.ForeignKeyConstraint(["algorithm_version_id"], ["algorithm_version.id"]),
         sa.ForeignKeyConstraint(["model_version_id"], ["model_version.id"]),

@@ -5,9 +5,8 @@ from flask import current_app, jsonify, make_response, render_template, request,
 from flask_babel import gettext as _
 
 from register.db import get_session
-from register.services import algorithms as algos
 from register.services import decisions
-from register.services.model_pages import form_fields, how_it_works, model_facts
+from register.services.model_pages import decision_help, form_fields, how_it_works, model_facts
 from register.services.model_versions import published_model
 from register.web.reports import render_pdf
 from register.web import csrf
@@ -18,12 +17,6 @@ from register.web.public.views import _published_or_fail
 
 def data_dir() -> str:
     return current_app.config["DATA_DIR"]
-
-
-def _decision_section(version) -> dict:
-    return {"human_contact": version.human_contact, "contact": version.contact,
-            "objection_route": version.objection_route, "objection_link": version.objection_link,
-            "decision_kinds": version.decision_kinds or []}
 
 
 @twin(bp, "/algorithms/<code>/how-it-works")
@@ -40,7 +33,7 @@ def _explain_context(algorithm, version, model, values=None, errors=None, answer
     spec = decisions.spec_of(model)
     return {"code": algorithm.code, "name": version.name, "outcome": spec.outcome.label.get(locale()),
             "fields": form_fields(spec, locale(), values, errors), "errors": errors or {}, "answer": answer,
-            "model": model_facts(model), "decision": _decision_section(version)}
+            "model": model_facts(model), "decision": decision_help(version)}
 
 
 def _form_values(model) -> dict:
@@ -94,7 +87,7 @@ def explain_json(fmt: str, code: str):
         return json_error(422, _("Some fields are not filled in correctly."),
                           [{"field": k, "message": v} for k, v in refused.errors.items()])
     response = jsonify(to_json({"ok": True, "code": algorithm.code, "model": model_facts(model), **answer.to_dict(),
-                                "decision": _decision_section(version)}))
+                                "decision": decision_help(version)}))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -110,14 +103,8 @@ def _receipt_context(token: str):
     if receipt is None:
         fail(404, _("We cannot find an explanation at this address. Check that you typed the whole link "
                     "from your letter."))
-    algorithm = session.get(algos.Algorithm, receipt.algorithm_id)
-    version = session.get(algos.AlgorithmVersion, receipt.algorithm_version_id)
-    model = session.get(decisions.ModelVersion, receipt.model_version_id)
-    answer = decisions.receipt_answer(session, receipt, locale(), data_dir())
-    return {"code": algorithm.code, "name": version.name, "organisation": version.organization,
-            "reference": receipt.short_code, "created_at": receipt.created_at, "expires_at": receipt.expires_at,
-            "model": model_facts(model), "answer": answer, "decision": _decision_section(version),
-            "algorithm_url": url_for("public.algorithm_detail", code=algorithm.code, _external=True)}
+    context = decisions.receipt_view(session, receipt, locale(), data_dir())
+    return dict(context, algorithm_url=url_for("public.algorithm_detail", code=context["code"], _external=True))
 
 
 def _private(response):
@@ -164,7 +151,7 @@ def explain_pdf(code: str):
             algorithm, version, model, values, refused.errors)), 422
     pdf = render_pdf("reports/explanation.html", locale(), code=algorithm.code, name=version.name,
                      organisation=version.organization, reference=None, created_at=None, expires_at=None,
-                     model=model_facts(model), answer=answer, decision=_decision_section(version),
+                     model=model_facts(model), answer=answer, decision=decision_help(version),
                      algorithm_url=url_for("public.algorithm_detail", code=algorithm.code, _external=True))
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
