@@ -116,7 +116,7 @@ def read_geojson_bytes(raw: bytes) -> VectorTable:
         doc = json.loads(raw.decode("utf-8-sig"))
     except RecursionError:
         raise VectorError("nested_too_deep") from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError):
         raise VectorError("not_this_format", format="GeoJSON") from None
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
         raise VectorError("not_this_format", format="GeoJSON")
@@ -259,7 +259,7 @@ def read_geopackage_bytes(raw: bytes, layer: str | None = None) -> VectorTable:
                 return _read_package(package, layer)
             finally:
                 package.db.close()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.DatabaseError:
             raise VectorError("package_not_plain") from None
 
 

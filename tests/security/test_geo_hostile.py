@@ -38,7 +38,7 @@ def listener():
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the standard library's name
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()
