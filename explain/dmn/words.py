@@ -57,8 +57,11 @@ def value_words(value: Any, locale: str, part: dict | None = None) -> str:
     if isinstance(value, (int, float)):
         unit = part.get("unit")
         unit = unit.get(locale) if isinstance(unit, dict) else unit
+        if unit == "€":  # whole euros as they are, otherwise always with cents
+            money = "#,##0" if float(value).is_integer() else "#,##0.00"
+            return f"€ {format_decimal(value, money, locale=locale)}"
         number = format_decimal(value, locale=locale)
-        return f"€ {number}" if unit == "€" else f"{number} {unit}" if unit else number
+        return f"{number} {unit}" if unit else number
     if isinstance(value, dt.date):
         return format_date(value, format="long", locale=locale)
     if isinstance(value, Name):
@@ -82,7 +85,9 @@ def _join(parts: list[str], word: str) -> str:
 
 def condition_sentence(column: Input, entry: UnaryTests, spec: dict) -> dict[str, str]:
     """'zone is Centrum of West' / 'minutes over time is 15 or higher'."""
-    part = (spec.get("inputs") or {}).get(column.expression) or {}
+    outputs = spec.get("outputs") or {}  # a required decision's result is read like an input
+    part = (spec.get("inputs") or {}).get(column.expression) or \
+        outputs.get(column.expression) or outputs.get(column.expression.lower()) or {}
     out = {}
     for locale in LOCALES:
         label = _label(part, column.label, locale)

@@ -247,3 +247,35 @@ def test_an_input_that_does_not_matter_for_this_case_is_named_as_such():
     assert set(why.not_deciding) == {"zone", "minuten_te_laat"}
     assert why.fired[0].sentence["en"] == (
         "Because valid parking right is yes: outcome: geen.")
+
+
+def test_the_parking_sample_rules_decide_every_reference_scan_and_explain_a_fine(tmp_path):
+    import json as jsonlib
+
+    import pandas as pd
+
+    from sample_models import parkeerscan
+
+    paths = parkeerscan.build(tmp_path)
+    model = load_dmn(paths["rules"].read_bytes())
+    spec = jsonlib.loads(paths["spec"].read_text())
+    frame = pd.read_csv(paths["reference"])
+    fired = {}
+    for row in frame.to_dict("records"):  # no scan breaks the UNIQUE hit policy
+        result = evaluate(model, row, "Naheffingsaanslag")["naheffing"]
+        fired[result.used[0].number] = fired.get(result.used[0].number, 0) + 1
+    assert set(fired) == {1, 2, 3, 4} and sum(fired.values()) == len(frame)
+    case = {"parkeerrecht": False, "minuten_na_einde": 40, "uitzondering": "geen", "zone": "Centrum"}
+    why = explain_case(model, case, spec)
+    assert why.outputs == {"uitkomst": "naheffingsaanslag voorgesteld", "bedrag": 83.40}
+    assert [(f.decision, f.number) for f in why.fired] == [("Overtreding", 4), ("Naheffingsaanslag", 3)]
+    assert all(f.legal_source.startswith("https://wetten.overheid.nl/") for f in why.fired)
+    assert why.fired[0].sentence["nl"] == (
+        "Omdat geldig parkeerrecht bij de scan is nee, minuten na einde parkeertijd is hoger dan "
+        "5 minuten en gemelde uitzondering is geen, geldt: de uitkomst van de controle: "
+        "mogelijke overtreding.")
+    assert why.fired[1].sentence["nl"].startswith("Er was bij de scan geen geldig parkeerrecht")
+    assert "€ 83.40" in why.fired[1].sentence["en"]  # the spec's own words for this rule
+    assert why.nearest["changes"] == {"minuten_na_einde": 5}
+    assert why.nearest["outputs"]["uitkomst"] == "geen naheffing"
+    assert "zone" in why.deciding  # a zone with the lower tariff gives another amount
