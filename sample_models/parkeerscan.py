@@ -89,7 +89,7 @@ def dmn() -> str:
 
 
 def spec() -> dict:
-    label = lambda nl, en: {"nl": nl, "en": en}  # noqa: E731 - a table of labels
+    label = lambda nl, en: {"nl": nl, "en": en}
     return {
         "kind": "rules",
         "decision": "Naheffingsaanslag",
