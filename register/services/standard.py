@@ -20,6 +20,13 @@ from register.models.algorithm import AI_ACT_RISK_CLASSES
 
 SCHEMA_PATH = Path(__file__).parent.parent / "standard" / "algoritmeregister-publicatiestandaard-v1.0.0.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+# Where the national register accepts more than the standard's schema says, we accept what it
+# accepts: its real records have names of exactly 100 characters (issue #17). The schema file
+# stays the standard's own; these limits apply to validation, the database and the forms.
+ACCEPTED_LIMITS = {"name": 100, "organization": 100, "legal_basis_title": 100}
+ACCEPTING_SCHEMA = {**SCHEMA, "properties": {
+    name: ({**prop, "maxLength": ACCEPTED_LIMITS[name]} if name in ACCEPTED_LIMITS else prop)
+    for name, prop in SCHEMA["properties"].items()}}
 STANDARD_FIELDS: list[str] = list(SCHEMA["properties"])
 CONSTANTS = {"language": "nld", "schema": "1.0.0"}
 # Fields of the standard that we store (the constants are added on export).
@@ -36,6 +43,8 @@ EXTENSION_SCHEMA: dict = {
         "objection_link": {"type": "string", "format": "uri", "category": "decision"},
         "ai_act_risk_class": {"enum": list(AI_ACT_RISK_CLASSES), "category": "accountability"},
         "eu_database_ref": {"type": "string", "maxLength": 99, "category": "accountability"},
+        # AI Act Annex VIII Section C.3: the provider's entry in the EU database (issue #17)
+        "eu_provider_entry_url": {"type": "string", "format": "uri", "category": "accountability"},
         "source_open": {"type": "boolean", "category": "accountability"},
         "exit_strategy": {"type": "string", "maxLength": 2499, "category": "accountability"},
         "open_standards": {"type": "string", "maxLength": 999, "category": "accountability"},
@@ -66,7 +75,8 @@ LABELS_EN = {
     "decision_kinds": "Decisions this algorithm is used for",
     "human_contact": "Talk to a person instead", "objection_route": "How to object",
     "objection_link": "Link to the objection procedure", "ai_act_risk_class": "EU AI Act risk class",
-    "eu_database_ref": "EU database reference", "source_open": "Source code is open",
+    "eu_database_ref": "EU database reference",
+    "eu_provider_entry_url": "Link to the provider's entry in the EU database", "source_open": "Source code is open",
     "exit_strategy": "Exit strategy", "open_standards": "Open standards used",
     "receipt_months": "Months a decision explanation stays online",
     "model_version": "Model used to explain decisions",
@@ -75,7 +85,8 @@ LABELS_NL_EXTENSIONS = {
     "decision_kinds": "Besluiten waarbij dit algoritme wordt gebruikt",
     "human_contact": "Liever met een mens praten", "objection_route": "Bezwaar maken",
     "objection_link": "Link naar de bezwaarprocedure", "ai_act_risk_class": "Risicoklasse AI-verordening",
-    "eu_database_ref": "Referentie EU-databank", "source_open": "Broncode is openbaar",
+    "eu_database_ref": "Referentie EU-databank",
+    "eu_provider_entry_url": "Link naar de registratie van de aanbieder in de EU-databank", "source_open": "Broncode is openbaar",
     "exit_strategy": "Exitstrategie", "open_standards": "Gebruikte open standaarden",
     "receipt_months": "Maanden dat een besluituitleg online blijft",
     "model_version": "Model waarmee besluiten worden uitgelegd",
@@ -136,7 +147,7 @@ def choices(name: str, locale: str) -> list[tuple[str, str]]:
 
 def field_schema(name: str) -> dict:
     """The schema of one entry field, standard or extension."""
-    return SCHEMA["properties"].get(name) or EXTENSION_SCHEMA["properties"][name]
+    return ACCEPTING_SCHEMA["properties"].get(name) or EXTENSION_SCHEMA["properties"][name]
 
 
 def label(name: str, locale: str) -> str:
@@ -178,7 +189,7 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in SCHEMA.items() if k != "$id"})
+_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in ACCEPTING_SCHEMA.items() if k != "$id"})
 _EXTENSION_VALIDATOR = Draft7Validator(EXTENSION_SCHEMA)
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -189,8 +200,51 @@ def is_web_address(value: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in value
 
 
+# Spaces that are not plain spaces: no-break, narrow no-break, figure, thin, ideographic, …
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
 def _oddities(value: str) -> bool:
-    return value != value.strip() or bool(_INVISIBLE.search(value)) or "\u00a0" in value
+    return value != value.strip() or bool(_INVISIBLE.search(value)) or bool(_ODD_SPACES.search(value))
+
+
+def clean_text(value: str) -> str:
+    """A text without invisible characters, with plain spaces, NFC, trimmed; line breaks kept."""
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    text = _INVISIBLE.sub("", text.replace("\t", " "))
+    return _ODD_SPACES.sub(" ", text).strip()
+
+
+def clean_record(record: dict, locale: str = "en") -> tuple[dict, list[dict]]:
+    """Normalise invisible and non-breaking whitespace in every text of a record.
+
+    Real records carry what word processors leave behind (U+200B, U+00A0, U+FEFF); the national
+    register accepts them, so we do too, and say per field what was changed (issue #17).
+    """
+    t = translator(locale)
+    cleaned: dict = {}
+    notes: list[dict] = []
+    for key, value in record.items():
+        if isinstance(value, str) and _oddities(value):
+            cleaned[key] = clean_text(value)
+            notes.append({"field": key, "message": t(_describe(value))})
+        elif isinstance(value, list) and any(isinstance(v, str) and _oddities(v) for v in value):
+            cleaned[key] = [clean_text(v) if isinstance(v, str) else v for v in value]
+            notes.append({"field": key, "message": t(_describe("".join(v for v in value if isinstance(v, str))))})
+        else:
+            cleaned[key] = value
+    return cleaned, notes
+
+
+def _describe(value: str) -> str:
+    kinds = []
+    if _INVISIBLE.search(value):
+        kinds.append(N_("Invisible characters (such as zero-width spaces) were removed."))
+    if _ODD_SPACES.search(value):
+        kinds.append(N_("Non-breaking spaces were replaced by ordinary spaces."))
+    if not kinds:
+        kinds.append(N_("Spaces at the start or end were removed."))
+    return kinds[0]
 
 
 def validate_entry(data: dict, *, locale: str = "nl", strict: bool = True) -> list[FieldError]:
@@ -279,15 +333,14 @@ def normalise_form(form: dict[str, str | list[str]]) -> dict:
         raw = form.get(name)
         if name in LIST_FIELDS:
             items = raw if isinstance(raw, list) else (raw or "").splitlines()
-            data[name] = [unicodedata.normalize("NFC", i).strip() for i in items if i and i.strip()]
+            data[name] = [clean_text(i) for i in items if i and clean_text(i)]
         elif name == "source_open":
             data[name] = {"yes": True, "no": False}.get(raw or "")
         elif name == "receipt_months":
             text = (raw or "").strip()
             data[name] = int(text) if text.isdigit() else (text or None)
         else:
-            text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n")).strip()
-            data[name] = _INVISIBLE.sub("", text).replace("\u00a0", " ") or None
+            data[name] = clean_text(raw or "") or None
     return data
 
 
