@@ -30,6 +30,7 @@ DEFAULTS: dict[str, object] = {
     "NATIONAL_API_URL": "",
     "NATIONAL_API_TOKEN": "",
     "NATIONAL_ORGANISATION_IDS": "",
+    "CATALOG_PUBLISHER": "",  # publisher of /catalog.ttl; empty: the register's first municipality
 }
 
 # Settings whose environment values are integers.
