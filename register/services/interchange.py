@@ -47,7 +47,7 @@ class ImportReport:
         for error in self.errors:
             out.append(f"{_where(error, t)}, {error['field']}: {error['message']}")
         for note in self.notes:
-            out.append(t("Note") + f": {_where(note, t)}, {note['field']}: {note['message']}")
+            out.append(t("Adjusted") + f": {_where(note, t)}, {note['field']}: {note['message']}")
         if self.errors and not self.written:
             out.append(t("Nothing was imported. Correct the records above, or import the valid ones "
                          "with --skip-invalid."))

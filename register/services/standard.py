@@ -208,6 +208,16 @@ def _oddities(value: str) -> bool:
     return value != value.strip() or bool(_INVISIBLE.search(value)) or bool(_ODD_SPACES.search(value))
 
 
+def invisible_in(form: dict) -> list[str]:
+    """The fields of a submitted form holding invisible characters or non-breaking spaces (cleaned on save)."""
+    found = []
+    for name, raw in form.items():
+        values = raw if isinstance(raw, list) else [raw]
+        if any(isinstance(v, str) and (_INVISIBLE.search(v) or _ODD_SPACES.search(v)) for v in values):
+            found.append(name)
+    return found
+
+
 def clean_text(value: str) -> str:
     """A text without invisible characters, with plain spaces, NFC, trimmed; line breaks kept."""
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))

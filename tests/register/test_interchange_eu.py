@@ -1,4 +1,5 @@
 """The deployer's registration for the EU AI Act database, Annex VIII Section C (issue #17, point 3)."""
+import html
 import json
 from functools import lru_cache
 
@@ -84,7 +85,7 @@ def test_the_portal_page_shows_what_is_still_missing(app, client, auth, session,
     auth.login("reg-a@example.org")
     page = client.get(f"/portal/algorithms/{algorithm.code}/eu-database?lang={lang}")
     assert page.status_code == 200
-    text = page.get_data(as_text=True)
+    text = html.unescape(page.get_data(as_text=True))
     assert heading in text and missing in text and "C.4" in text
     entry_page = client.get(f"/portal/algorithms/{algorithm.code}").get_data(as_text=True)
     assert f"/portal/algorithms/{algorithm.code}/eu-database" in entry_page
