@@ -21,10 +21,11 @@ FOUR = {
 def high_risk_woz(session, app, world, **changes):
     from tests.register.conftest import valid_entry
 
-    data = valid_entry(publication_category="Hoog-risico AI-systeem (Categorie A)", ai_act_risk_class="high",
-                       eu_database_ref="EU-2026-0001", name="WOZ-waarde schatten",
-                       human_intervention="Een taxateur controleert elke waarde voordat de beschikking verstuurd wordt.",
-                       objection_route="Maak binnen 6 weken bezwaar bij de gemeente.", **changes)
+    data = valid_entry(**{"publication_category": "Hoog-risico AI-systeem (Categorie A)", "ai_act_risk_class": "high",
+                          "eu_database_ref": "EU-2026-0001", "name": "WOZ-waarde schatten",
+                          "human_intervention": "Een taxateur controleert elke waarde voordat de beschikking "
+                                                "verstuurd wordt.",
+                          "objection_route": "Maak binnen 6 weken bezwaar bij de gemeente.", **changes})
     algorithm = algos.create_entry(session=session, user=world.registrant_a, organisation=world.org_a, data=data)
     algos.submit(session=session, user=world.registrant_a, algorithm=algorithm)
     algos.approve(session=session, user=world.approver_a, algorithm=algorithm)
