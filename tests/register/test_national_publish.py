@@ -149,3 +149,34 @@ def test_usage_errors_exit_2(app, runner, world, configured):
     app.config["NATIONAL_API_URL"] = ""
     result = publish(runner)
     assert result.exit_code == 2 and "STADSREGISTER_NATIONAL_API_URL" in result.output
+
+
+def test_an_approver_sends_from_the_portal_and_sees_the_report(client, auth, session, world, configured):
+    entry = publish_entry(session, world)
+    auth.login(world.approver_a.email)
+    home = client.get("/portal/").get_data(as_text=True)
+    action = f"/portal/organisations/{world.org_a.id}/publish-national"
+    assert action in home and "Naar het landelijke register sturen: Gemeente Amsterdam" in home
+    page = auth.post(action)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and entry.code in text and "verstuurd" in text
+    assert [op for op, _ in configured.calls] == ["create", "release"]
+    assert "Versie 1 is al eerder verstuurd." in auth.post(action).get_data(as_text=True)
+
+
+def test_only_approvers_may_send_and_an_unconfigured_register_says_what_to_set(app, client, auth, session, world,
+                                                                              configured):
+    publish_entry(session, world)
+    action = f"/portal/organisations/{world.org_a.id}/publish-national"
+    auth.login(world.registrant_a.email)
+    assert action not in client.get("/portal/").get_data(as_text=True)
+    assert auth.post(action).status_code == 403
+    auth.logout()
+    auth.login(world.approver_b.email)
+    assert auth.post(action).status_code == 403  # another organisation's approver
+    auth.logout()
+    auth.login(world.approver_a.email)
+    app.config["NATIONAL_API_TOKEN"] = ""
+    page = auth.post(action)
+    assert page.status_code == 503 and "STADSREGISTER_NATIONAL_API_TOKEN" in page.get_data(as_text=True)
+    assert configured.calls == []
