@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from register import create_app, db  # noqa: E402
+from register import create_app, db
 
 
 def record(i: int) -> dict:

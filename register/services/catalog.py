@@ -110,10 +110,10 @@ def build(session: Session, *, base_url: str, publisher: str, participation_url:
 
     published = session.exec(select(func.max(Algorithm.published_at))).one()
     algorithms = dataset(
-        "algorithms", ("Algoritmeregister", "Alle gepubliceerde algoritmes en AI-systemen van de gemeente, in de "
-                                            "velden van de publicatiestandaard voor het Algoritmeregister."),
-        ("Algorithm register", "Every published algorithm and AI system of the city, in the fields of the Dutch "
-                               "algorithm register's publication standard."),
+        "algorithms", ("Algoritmeregister", ("Alle gepubliceerde algoritmes en AI-systemen van de gemeente, in de "
+                                             "velden van de publicatiestandaard voor het Algoritmeregister.")),
+        ("Algorithm register", ("Every published algorithm and AI system of the city, in the fields of the Dutch "
+                                "algorithm register's publication standard.")),
         "/algorithms", ["GOVE", "TECH"], ["algoritmes", "AI", "algoritmeregister"], published)
     distribution(algorithms, "algorithms-json", "/open-data/algorithms.json", "JSON", "application/json",
                  "Algorithms (JSON, publication standard v1.0.0)", STANDARD_SCHEMA)
@@ -121,10 +121,10 @@ def build(session: Session, *, base_url: str, publisher: str, participation_url:
 
     updated = session.exec(select(func.max(Sensor.updated_at))).one()
     sensors = dataset(
-        "sensors", ("Sensorregister", "De sensoren in de openbare ruimte: plaats, eigenaar, wat ze meten en of ze "
-                                      "persoonsgegevens verwerken."),
-        ("Sensor register", "The sensors in public space: where they are, who owns them, what they measure and "
-                            "whether they process personal data."),
+        "sensors", ("Sensorregister", ("De sensoren in de openbare ruimte: plaats, eigenaar, wat ze meten en of ze "
+                                       "persoonsgegevens verwerken.")),
+        ("Sensor register", ("The sensors in public space: where they are, who owns them, what they measure and "
+                             "whether they process personal data.")),
         "/sensors", ["GOVE", "ENVI", "TRAN"], ["sensoren", "camera's", "openbare ruimte"], updated)
     distribution(sensors, "sensors-geojson", "/sensors.geojson", "GEOJSON", "application/geo+json", "Sensors (GeoJSON)")
     distribution(sensors, "sensors-csv", "/sensors.csv", "CSV", "text/csv", "Sensors (CSV)")
@@ -145,10 +145,10 @@ def build(session: Session, *, base_url: str, publisher: str, participation_url:
     g.add((sta, DCAT.accessService, service))
     if participation_url:
         questions = dataset(
-            "participation", ("Vragen en meldingen van inwoners", "Vragen, foutmeldingen en adviezen van inwoners over "
-                                                                  "algoritmes, met de antwoorden van de organisatie."),
-            ("Residents' questions and reports", "Residents' questions, error reports and advice about algorithms, "
-                                                 "with the organisation's answers."),
+            "participation", ("Vragen en meldingen van inwoners", ("Vragen, foutmeldingen en adviezen van inwoners "
+                                                                   "over algoritmes, met de antwoorden van de organisatie.")),
+            ("Residents' questions and reports", ("Residents' questions, error reports and advice about algorithms, "
+                                                  "with the organisation's answers.")),
             participation_url, ["GOVE"], ["participatie", "inspraak"], None)
         distribution(questions, "participation-json", participation_url, "JSON", "application/json",
                      "Participation (JSON)")

@@ -18,10 +18,17 @@ from sqlmodel import Session, select
 from register.i18n import translator
 from register.models import Algorithm
 from register.services import algorithms as algos
-from register.services.accounts import get_or_create_organisation
 from register.services import national
-from register.services.standard import (CONSTANTS, ENTRY_FIELDS, EXTENSION_FIELDS, STANDARD_FIELDS, clean_record,
-                                        to_standard, validate_entry)
+from register.services.accounts import get_or_create_organisation
+from register.services.standard import (
+    CONSTANTS,
+    ENTRY_FIELDS,
+    EXTENSION_FIELDS,
+    STANDARD_FIELDS,
+    clean_record,
+    to_standard,
+    validate_entry,
+)
 
 
 @dataclass

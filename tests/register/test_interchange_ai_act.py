@@ -6,8 +6,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from register.services import algorithms as algos
 from register.services import accounts
+from register.services import algorithms as algos
 from tests.register.test_explanations import WOZ_CASE, register
 
 FOUR = {

@@ -1,7 +1,7 @@
 """The deployer's registration for the EU AI Act database, Annex VIII Section C (issue #17, point 3)."""
 import html
 import json
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -13,7 +13,7 @@ HIGH_RISK = "Hoog-risico AI-systeem (Categorie A)"
 PROVIDER_URL = "https://ec.europa.eu/ai-act-database/systems/EU-123456"
 
 
-@lru_cache(maxsize=None)
+@cache
 def real_pdf(title: str) -> bytes:
     from weasyprint import HTML
 

@@ -70,7 +70,7 @@ def test_status_must_be_one_of_the_standards_values(make_entry):
     assert "In gebruik" in messages(make_entry(status="Actief"))["status"]
 
 
-def test_odd_whitespace_is_refused_on_import_never_silently_changed(make_entry):
+def test_strict_validation_finds_odd_whitespace_which_imports_normalise_with_a_note(make_entry):
     assert "status" not in messages(make_entry(name=" Naam met spatie "))
     assert "name" in messages(make_entry(name=" Naam met spatie "))
     assert "name" in messages(make_entry(name="Naam\u200bmet verborgen teken"))

@@ -7,9 +7,9 @@ the table remembering what was sent to the national submission API per version.
 Revision ID: 0005_interchange_national
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "0005_interchange_national"
 down_revision = "0001"
