@@ -65,6 +65,9 @@ def main() -> None:
     from tests.register.national_server import TOKEN, NationalRegister
 
     warnings.filterwarnings("ignore", "Unsupported scheme type")
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     from sqlalchemy import create_engine, text
     engine = create_engine(url)
@@ -79,7 +82,8 @@ def main() -> None:
             result = runner.invoke(args=["algorithms", "publish-national", "--organisation", "Gemeente Amsterdam",
                                          "--national-id", "gm0363"])
             took = time.perf_counter() - start
-            print(f"publish-national, {label}: {took:.1f} s for {args.send} entries; {result.output.splitlines()[0]}")
+            summary = next(line for line in result.output.splitlines() if " entries: " in line)
+            print(f"publish-national, {label}: {took:.1f} s for {args.send} entries; {summary}")
 
 
 if __name__ == "__main__":
