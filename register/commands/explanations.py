@@ -17,7 +17,7 @@ def _algorithm(session, code: str):
 
     algorithm = algos.get_by_code(session, code)
     if algorithm is None:
-        raise click.ClickException(f"No algorithm with code {code.upper()}.")
+        raise click.UsageError(f"No algorithm with code {code.upper()}.")
     return algorithm
 
 
@@ -83,7 +83,7 @@ def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
                     results = create_receipts(session=session, algorithm=algorithm, cases=cases_in,
                                               secret=current_app.config["SECRET_KEY"], data_dir=current_app.config["DATA_DIR"])
                 except NoModel as error:
-                    raise click.ClickException(f"{algorithm.code} has no published model.") from error
+                    raise click.UsageError(f"{algorithm.code} has no published model.") from error
                 for offset, (token, receipt, errors) in enumerate(results):
                     line = start + offset + 2  # the header is line 1
                     case_ref = cases_in[offset][1] or ""
@@ -96,6 +96,8 @@ def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
                         writer.writerow([line, case_ref, f"{base}/d/{token}", receipt.short_code, algorithm.code, ""])
                 bar.update(len(part))
     click.echo(f"{len(rows) - bad} receipts written to {out}; {bad} rows refused.")
+    if bad:  # a cron job must see that rows were refused, above all when every row was (#17)
+        sys.exit(1)
 
 
 @click.command("purge")
