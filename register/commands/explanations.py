@@ -87,7 +87,7 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, cases: Path
             raise click.UsageError(f"{algorithm.code} has no published model.") from error
         writer = csv.writer(target)
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
-        warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])  # noqa: E731
+        warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
             for lines in batch.run(session=session, algorithm=algorithm, cases=rows,
                                    config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):
