@@ -153,11 +153,14 @@ def workflow_step(code: str, step: str):
         return error
     body = request.get_json(silent=True) or {}
     reason = str(body.get("reason") or "").strip() if isinstance(body, dict) else ""
+    override = str(body.get("override_reason") or "").strip() if isinstance(body, dict) else ""
     try:
-        algos.take_step(session=db, user=g.api_user, algorithm=algorithm, step=step, reason=reason)
+        algos.take_step(session=db, user=g.api_user, algorithm=algorithm, step=step, reason=reason,
+                        override_reason=override or None)
     except accounts.PermissionDenied:
         db.rollback()
-        return json_error(403, _("Your role in this organisation does not allow this step."))
+        return json_error(403, _(accounts.OVERRIDE_NEEDED if step == "approve" and g.api_user.is_admin else
+                                 "Your role in this organisation does not allow this step."))
     except algos.WorkflowError as failure:
         db.rollback()
         return json_error(409, _(str(failure)))
