@@ -159,8 +159,9 @@ def workflow_step(code: str, step: str):
                         override_reason=override or None)
     except accounts.PermissionDenied:
         db.rollback()
-        return json_error(403, _(accounts.OVERRIDE_NEEDED if step == "approve" and g.api_user.is_admin else
-                                 "Your role in this organisation does not allow this step."))
+        if step == "approve" and g.api_user.is_admin:
+            return json_error(403, _(accounts.OVERRIDE_NEEDED))
+        return json_error(403, _("Your role in this organisation does not allow this step."))
     except algos.WorkflowError as failure:
         db.rollback()
         return json_error(409, _(str(failure)))

@@ -160,6 +160,7 @@ def edit_algorithm(code: str):
     return redirect(url_for("portal.algorithm", code=algorithm.code))
 
 
+NOT_YOUR_STEP = N_("Your role in this organisation does not allow this step.")
 STEP_DONE = {
     "submit": N_("Submitted for approval."),
     "approve": N_("Published. The public page now shows this version."),
@@ -180,8 +181,8 @@ def workflow(code: str, step: str):
                         override_reason=request.form.get("override_reason", "").strip() or None)
     except accounts.PermissionDenied:
         db.rollback()
-        fail(403, _(accounts.OVERRIDE_NEEDED if step == "approve" and user.is_admin else
-                    "Your role in this organisation does not allow this step."))
+        refused = accounts.OVERRIDE_NEEDED if step == "approve" and user.is_admin else NOT_YOUR_STEP
+        fail(403, _(refused))
     except algos.WorkflowError as error:
         db.rollback()
         flash(_(str(error)), "error")
