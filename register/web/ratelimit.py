@@ -52,7 +52,8 @@ def seconds_to_wait() -> int:
     reached = limiter.current_limit
     if reached is None:
         return 60
-    return max(1, math.ceil(reached.reset_at - time.time()))
+    window = reached.limit.get_expiry()  # the store rounds reset times up; never say more than one window
+    return max(1, min(window, math.ceil(reached.reset_at - time.time())))
 
 
 def _too_many(_error: RateLimitExceeded):
