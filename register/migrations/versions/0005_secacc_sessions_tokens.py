@@ -1,4 +1,5 @@
-"""Accounts: a session epoch per account (sign-out ends every session) and token expiry dates.
+"""Accounts: a session epoch per account (sign-out ends every session) and token expiry dates;
+entries named after another organisation than their own are corrected (issue 12, point 2).
 
 Revision ID: 0005_secacc_sessions_tokens
 Revises: 0001
@@ -32,6 +33,15 @@ def upgrade() -> None:
         created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
         connection.execute(token.update().where(token.c.id == row.id)
                            .values(expires_at=created + timedelta(days=EXISTING_TOKEN_DAYS)))
+
+
+    # An entry's organisation is its registrant's: correct entries that named another one.
+    owner = "(SELECT o.name FROM organisation o WHERE o.id = algorithm.organisation_id)"
+    op.execute(f"UPDATE algorithm SET organisation_name = {owner} "
+               f"WHERE organisation_name IS NOT NULL AND organisation_name <> {owner}")
+    version_owner = ("(SELECT o.name FROM organisation o JOIN algorithm a ON a.organisation_id = o.id "
+                     "WHERE a.id = algorithm_version.algorithm_id)")
+    op.execute(f"UPDATE algorithm_version SET organization = {version_owner} WHERE organization <> {version_owner}")
 
 
 def downgrade() -> None:
