@@ -187,6 +187,16 @@ def token_state(*, session: Session, token: ApiToken, now: datetime | None = Non
     return "active"
 
 
+def refused_token(*, session: Session, plain: str) -> str | None:
+    """Why a well-formed but unusable token is refused (``revoked``, ``expired``, ``no-membership``);
+    None for an unknown token or one that works."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash_token(plain))).first()
+    state = token_state(session=session, token=token) if token is not None else "active"
+    return None if state == "active" else state
+
+
 def user_for_token(*, session: Session, plain: str) -> tuple[User, ApiToken] | None:
     """The account and token behind a bearer token, checked now: not revoked or expired, and the
     account still active and still working for the token's organisation."""

@@ -54,13 +54,18 @@ def every_api_request(code: str):
     yield "post", "/api/v1/sensors/import", None
 
 
-def assert_refused_everywhere(client, app, headers, code):
+WHY = {"revoked": "Dit API-token is ingetrokken.", "expired": "Dit API-token is verlopen.",
+       "no-membership": "werkt niet meer voor de organisatie van het token"}
+
+
+def assert_refused_everywhere(client, app, headers, code, why="no-membership"):
     engine = app.extensions["stadsregister.engine"]
     before = world_module.dump(engine, ignore={"apitoken": {"last_used_at"}})
     for method, url, body in every_api_request(code):
         response = getattr(client, method)(url, json=body, headers=headers)
         assert response.status_code == 401, (method, url, response.status_code)
         assert response.get_json()["ok"] is False
+        assert WHY[why] in response.get_json()["error"], (url, response.get_json())
         assert "Geheime nieuwe naam" not in response.get_data(as_text=True)
     assert world_module.dump(engine, ignore={"apitoken": {"last_used_at"}}) == before
 
@@ -111,7 +116,7 @@ def test_an_expired_token_is_refused_and_the_portal_says_it_expired(session, app
     row.expires_at = utcnow() - timedelta(seconds=1)
     session.add(row)
     session.commit()
-    assert_refused_everywhere(client, app, headers, pending.code)
+    assert_refused_everywhere(client, app, headers, pending.code, why="expired")
     auth.login(world.registrant_a.email)
     page = client.get("/portal/tokens").get_data(as_text=True)
     assert "verlopen" in page
@@ -154,7 +159,7 @@ def test_revoking_in_the_portal_stops_the_token_at_once(session, app, client, au
     response = auth.post(f"/portal/tokens/{row.id}/revoke", form_url="/portal/tokens")
     assert response.status_code == 303
     assert "ingetrokken" in client.get("/portal/tokens").get_data(as_text=True)
-    assert_refused_everywhere(client, app, headers, pending.code)
+    assert_refused_everywhere(client, app, headers, pending.code, why="revoked")
 
 
 def test_nobody_revokes_another_accounts_token_but_a_site_administrator(session, client, auth, world):
