@@ -5,24 +5,16 @@ their neighbours), so it adds no fixtures to the directory's conftest.
 """
 from __future__ import annotations
 
-import importlib.util
 import warnings
-from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import MetaData, select as sa_select
+from sqlalchemy import MetaData
+from sqlalchemy import select as sa_select
 
 from register.services import accounts
 from register.services import algorithms as algos
 
 PASSWORD = "correct horse battery staple"
-
-
-def load():
-    spec = importlib.util.spec_from_file_location("accounts_world", Path(__file__))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def valid_entry(**overrides) -> dict:
@@ -111,5 +103,5 @@ def dump(engine, ignore: dict[str, set[str]] | None = None) -> dict:
                 continue
             columns = [c for c in table.columns if c.name not in ignore.get(table.name, set())]
             rows = conn.execute(sa_select(*columns)).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out

@@ -3,6 +3,7 @@ organisation or through an explicit, logged override (issue 12, point 14)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,16 @@ from register.services import accounts
 from register.services import sensors as sensor_service
 from register.services.model_versions import register_model
 
-W = __import__("importlib.util").util
-_spec = W.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
-world_module = W.module_from_spec(_spec)
-_spec.loader.exec_module(world_module)
+
+def _load_world():
+    """``accounts_world.py`` beside this file (importlib mode keeps neighbours from importing each other)."""
+    spec = importlib.util.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+world_module = _load_world()
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
 WOZ_CASE = {"wijk": "centrum", "woningtype": "appartement", "woonoppervlak": "120", "perceeloppervlak": "0",

@@ -2,6 +2,7 @@
 (issue 12, point 11)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -9,10 +10,16 @@ import pytest
 
 from register import create_app
 
-W = __import__("importlib.util").util
-_spec = W.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
-world_module = W.module_from_spec(_spec)
-_spec.loader.exec_module(world_module)
+
+def _load_world():
+    """``accounts_world.py`` beside this file (importlib mode keeps neighbours from importing each other)."""
+    spec = importlib.util.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+world_module = _load_world()
 
 PUBLIC = "https://register.example.nl"
 EVIL = "evil.example"

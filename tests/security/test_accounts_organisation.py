@@ -3,6 +3,7 @@ follows from it in the API, the portal and imports (issue 12, point 2) — the p
 extended to the organisation field."""
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -14,10 +15,16 @@ from register import db as register_db
 from register.models import Algorithm, AlgorithmVersion
 from register.services import algorithms as algos
 
-W = __import__("importlib.util").util
-_spec = W.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
-world_module = W.module_from_spec(_spec)
-_spec.loader.exec_module(world_module)
+
+def _load_world():
+    """``accounts_world.py`` beside this file (importlib mode keeps neighbours from importing each other)."""
+    spec = importlib.util.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+world_module = _load_world()
 
 
 @pytest.fixture

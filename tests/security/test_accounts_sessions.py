@@ -2,18 +2,24 @@
 and a removed membership (issue 12, point 9)."""
 from __future__ import annotations
 
-from pathlib import Path
-
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 
 from register.services import accounts
 
-W = __import__("importlib.util").util
-_spec = W.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
-world_module = W.module_from_spec(_spec)
-_spec.loader.exec_module(world_module)
+
+def _load_world():
+    """``accounts_world.py`` beside this file (importlib mode keeps neighbours from importing each other)."""
+    spec = importlib.util.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+world_module = _load_world()
 
 SESSION_COOKIE = "session"
 

@@ -2,6 +2,7 @@
 (issue 12, point 3) — the permission matrix extended to tokens of removed members."""
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -14,10 +15,16 @@ from register.models.accounts import utcnow
 from register.services import accounts
 from register.services import algorithms as algos
 
-W = __import__("importlib.util").util  # noqa: E731 (loaded by path below)
-_spec = W.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
-world_module = W.module_from_spec(_spec)
-_spec.loader.exec_module(world_module)
+
+def _load_world():
+    """``accounts_world.py`` beside this file (importlib mode keeps neighbours from importing each other)."""
+    spec = importlib.util.spec_from_file_location("accounts_world", Path(__file__).with_name("accounts_world.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+world_module = _load_world()
 
 
 @pytest.fixture

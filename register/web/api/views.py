@@ -16,7 +16,6 @@ from register.services.standard import to_standard
 from register.web.api import bp
 from register.web.common import json_error, locale
 
-
 TOKEN_REFUSED = {  # issue 12: say why a token stopped working, so its owner knows what to do
     None: N_("Send a valid API token: Authorization: Bearer <token>."),
     "revoked": N_("This API token has been revoked. Make a new one at /portal/tokens."),
