@@ -22,7 +22,7 @@ DEFAULT_PORTS = {"http": "80", "https": "443"}
 def _normal(host: str, scheme: str) -> str:
     host = host.strip().lower()
     name, _sep, port = host.rpartition(":")
-    if name and not name.endswith("]") and "]" not in port and port == DEFAULT_PORTS.get(scheme):
+    if name and "]" not in port and port == DEFAULT_PORTS.get(scheme):  # "[::1]:443" yes, "[::1]" no
         return name
     return host
 

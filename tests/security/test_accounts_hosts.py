@@ -135,3 +135,24 @@ def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_pro
     else:  # without a trusted proxy a made-up X-Forwarded-For does not escape the limit
         assert [attempt(f"198.51.100.{n}") for n in range(3)] == [401, 401, 429]
     app.extensions["stadsregister.engine"].dispose()
+
+
+def test_signing_in_works_in_production_behind_the_tls_proxy(database_url, tmp_path, session):
+    """The proxy speaks plain HTTP to gunicorn; the register still knows it is served over HTTPS."""
+    import re
+
+    world = world_module.build(session)
+    app = production(database_url, tmp_path)
+    client = app.test_client()
+    page = client.get("/portal/login", headers={"Host": "register.example.nl"})
+    assert page.status_code == 200
+    cookie = page.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post("/portal/login", base_url="https://register.example.nl",
+                           data={"email": world.registrant_a.email, "password": world_module.PASSWORD,
+                                 "csrf_token": csrf},
+                           headers={"Referer": f"{PUBLIC}/portal/login"})
+    assert response.status_code == 302
+    assert client.get("/portal/", base_url="https://register.example.nl").status_code == 200
+    app.extensions["stadsregister.engine"].dispose()
