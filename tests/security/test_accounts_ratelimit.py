@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import re
 import uuid
@@ -24,7 +25,7 @@ def _load_world():
 
 world_module = _load_world()
 
-REDIS_URL = "redis://127.0.0.1:6379/12"  # this suite's own database number
+REDIS_URL = os.environ.get("STADSREGISTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")  # its own database
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_two_servers_sharing_redis_share_the_count(database_url, tmp_path, world
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:  # pragma: no cover - CI provides Redis
-        pytest.fail("Redis must run on 127.0.0.1:6379 for this test")
+        pytest.fail(f"Redis must answer at {REDIS_URL} (STADSREGISTER_TEST_REDIS_URL) for this test")
     first = _app(database_url, tmp_path / "d1", {"REDIS_URL": REDIS_URL, "LOGIN_ATTEMPTS_PER_MINUTE": 5})
     second = _app(database_url, tmp_path / "d2", {"REDIS_URL": REDIS_URL, "LOGIN_ATTEMPTS_PER_MINUTE": 5})
     email = f"shared-{uuid.uuid4().hex[:10]}@example.org"  # a fresh key in the shared store
