@@ -139,6 +139,11 @@ PAGES: list[PageSpec] = [
              account="registrant@amsterdam.example", action=_empty_entry_form),
     PageSpec("portal-entry-to-approve", lambda s: f"/portal/algorithms/{s.code('AMS-WOZ-001')}",
              account="approver@amsterdam.example"),
+    PageSpec("portal-tokens", lambda s: "/portal/tokens", account="registrant@amsterdam.example"),
+    PageSpec("portal-tokens-errors", lambda s: "/portal/tokens", status=422, account="registrant@amsterdam.example",
+             action=_empty_entry_form),
+    PageSpec("portal-sensor-messages", lambda s: "/portal/sensors/messages", account="registrant@amsterdam.example",
+             needs="portal.sensor_messages"),
     # Explanations (issue 5)
     PageSpec("how-it-works", lambda s: f"/algorithms/{s.model_code()}/how-it-works",
              needs="public.how_it_works_page"),
