@@ -161,8 +161,9 @@ def run(db: str, args) -> None:
         port = free_port()
         command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
                    f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
-        if (ROOT / "gunicorn.conf.py").exists():
-            command += ["--config", str(ROOT / "gunicorn.conf.py")]
+        if (ROOT / "register" / "gunicorn_conf.py").exists():  # the README's production config
+            command += ["--config", "python:register.gunicorn_conf"]
+        env = {**env, "STADSREGISTER_BASE_URL": f"http://127.0.0.1:{port}"}  # production: one host
         server = subprocess.Popen([*command, "register:create_app()"], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
