@@ -24,11 +24,13 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_ATTEMPTS_PER_MINUTE": 10,
     "MAP_TILES_URL": "",  # sensors map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles
     "MAP_TILES_ATTRIBUTION": "",  # attribution shown with the tiles
-    "SENSOR_BOUNDARY_FILE": "",  # GeoJSON of the city boundary sensors must lie in; empty: Amsterdam (shipped)
+    "SENSOR_BOUNDARY_FILE": "",
+    "ANSWER_DAYS": 10,  # working days within which residents' questions are answered publicly
+    "CONTRIBUTIONS_PER_HOUR": 5,  # questions and flags per client address per hour (kept in memory only)  # GeoJSON of the city boundary sensors must lie in; empty: Amsterdam (shipped)
 }
 
 # Settings whose environment values are integers.
-INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE"}
+INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR"}
 
 
 class ConfigError(RuntimeError):

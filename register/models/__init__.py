@@ -12,6 +12,8 @@ from register.models.algorithm import (
 )
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.models.document import Document, DocumentCreate, DocumentFile, VersionDocument
+from register.models.participation import Advice, Contribution, ContributionFlag
+from register.models.footprint import CpuMeasurement, LockinIndex
 from register.models.sensor import Sensor, SensorChange, SensorMessage, SensorReport
 
 __all__ = [
@@ -21,4 +23,5 @@ __all__ = [
     "Organisation", "OrganisationPublic", "User",
     "Sensor", "SensorChange", "SensorMessage", "SensorReport",
     "Document", "DocumentCreate", "DocumentFile", "VersionDocument",
+    "Advice", "Contribution", "ContributionFlag", "CpuMeasurement", "LockinIndex",
 ]
