@@ -360,7 +360,7 @@ def _number(raw, kind: str):
         return None
     if kind == "integer":
         digits = text.replace(".", "") if re.fullmatch(r"\d{1,3}(\.\d{3})+", text) else text
-        return int(digits) if digits.isdigit() else text
+        return int(digits) if re.fullmatch(r"-?\d+", digits) else text
     try:
         return float(text.replace(",", "."))
     except ValueError:
