@@ -17,8 +17,15 @@ from sqlmodel import Session, select
 from register.i18n import N_, translator
 from register.models import Algorithm, User
 from register.models.accounts import utcnow
-from register.models.participation import (ANSWER_LIMIT, BODY_LIMIT, CONTRIBUTION_KINDS, EMAIL_LIMIT, FLAG_LIMIT,
-                                           Contribution, ContributionFlag)
+from register.models.participation import (
+    ANSWER_LIMIT,
+    BODY_LIMIT,
+    CONTRIBUTION_KINDS,
+    EMAIL_LIMIT,
+    FLAG_LIMIT,
+    Contribution,
+    ContributionFlag,
+)
 from register.services.accounts import has_role, require_role
 from register.services.algorithms import ValidationFailed, WorkflowError
 from register.services.listing import bump_generation

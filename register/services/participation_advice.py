@@ -66,11 +66,25 @@ def validate_advice(data: dict, *, locale: str) -> tuple[dict, list[FieldError]]
     return clean, errors
 
 
-def submit_advice(*, session: Session, user: User, algorithm: Algorithm, data: dict, locale: str,
-                  document_id: int | None = None) -> Advice:
+def advice_documents(session: Session, algorithm: Algorithm) -> list:
+    """The entry's documents of the kind ``advice`` that an advice can point to."""
+    from register.services.documents import working_set  # documents imports algorithms, as this module does
+
+    return [d for d in working_set(session, algorithm) if d.kind == "advice"]
+
+
+def submit_advice(*, session: Session, user: User, algorithm: Algorithm, data: dict, locale: str) -> Advice:
     """Register advice and the response; it waits for a second person's approval."""
     require_role(session=session, user=user, organisation_id=algorithm.organisation_id)
     clean, errors = validate_advice(data, locale=locale)
+    chosen = str(data.get("document_id") or "").strip()
+    document_id = None
+    if chosen:
+        allowed = {str(d.id): d.id for d in advice_documents(session, algorithm)}
+        if chosen not in allowed:
+            t = translator(locale)
+            errors.append(FieldError("document_id", t("Choose one of the advice documents attached to this entry.")))
+        document_id = allowed.get(chosen)
     if errors:
         raise ValidationFailed(errors)
     advice = Advice(algorithm_id=algorithm.id, organisation_id=algorithm.organisation_id, created_by_id=user.id,

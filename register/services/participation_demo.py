@@ -100,8 +100,8 @@ def load_demo_participation(session: Session) -> list[str]:
          email="lezer@example.net")
     measured = _measure(session)
     return [f"Published the {year - 1} lock-in index; added lock-in and cost figures to {len(FIELDS)} entries.",
-            "Added the citizens' panel advice that stopped the Slimme Check, a DPO advice, four residents' messages "
-            f"(one answered, one late, one waiting for moderation) and {measured} measured explanations."]
+            ("Added the citizens' panel advice that stopped the Slimme Check, a DPO advice, four residents' messages "
+             f"(one answered, one late, one waiting for moderation) and {measured} measured explanations.")]
 
 
 def _measure(session: Session) -> int:

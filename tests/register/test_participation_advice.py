@@ -82,3 +82,29 @@ def test_another_organisation_cannot_register_or_approve_advice(auth, session, w
     auth.login(world.approver_b.email)
     assert auth.post(f"/portal/advice/{advice.id}/approve").status_code == 403
     assert stored(session) == before
+
+
+def test_advice_links_its_document_once_both_are_published(app, client, session, world, published):
+    from register.services import documents
+    from register.services.participation_advice import approve_advice, submit_advice
+    from tests.register.test_documents_upload import real_pdf
+
+    pdf = real_pdf("advies burgerpanel")
+    fields = {"kind": "advice", "title": "Advies burgerpanel", "assessment_date": "2023-09-14", "version_label": "",
+              "language": "nl", "summary": "Het panel adviseert te stoppen.", "supersedes": ""}
+    document = documents.attach(session=session, user=world.registrant_a, algorithm=published, data=pdf,
+                                filename="advies.pdf", fields=fields, data_dir=app.config["DATA_DIR"],
+                                max_bytes=len(pdf) + 1)
+    with pytest.raises(algos.ValidationFailed) as refused:
+        submit_advice(session=session, user=world.registrant_a, algorithm=published, locale="en",
+                      data=PANEL | {"document_id": str(document.id + 99)})
+    assert refused.value.errors[0].field == "document_id" and stored(session) == []
+    advice = submit_advice(session=session, user=world.registrant_a, algorithm=published, locale="nl",
+                           data=PANEL | {"document_id": str(document.id)})
+    approve_advice(session=session, user=world.approver_a, advice=advice)
+    assert client.get(f"/algorithms/{published.code}/questions.json").get_json()["advice"][0]["document"] is None
+    session.expire_all()
+    algos.submit(session=session, user=world.registrant_a, algorithm=published)
+    algos.approve(session=session, user=world.approver_a, algorithm=published)
+    link = client.get(f"/algorithms/{published.code}/questions.json").get_json()["advice"][0]["document"]
+    assert link.endswith(f"/documents/{document.sha256}")

@@ -6,9 +6,9 @@ flags, advice with responses; published index years; CPU measurements of explana
 Revision ID: 0005_participation
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 revision = "0005_participation"
 down_revision = "0001"

@@ -80,7 +80,8 @@ def _advice_page(code: str, status: int = 200, errors: dict | None = None, value
                            advice=advice_svc.advice_of(db, algorithm, published_only=False), errors=errors or {},
                            values=values or {}, kinds=ADVISER_KINDS, outcomes=ADVICE_OUTCOMES,
                            adviser_labels=advice_svc.ADVISER_LABELS, outcome_labels=advice_svc.OUTCOME_LABELS,
-                           is_approver=is_approver, user=user), status
+                           is_approver=is_approver, user=user,
+                           documents=advice_svc.advice_documents(db, algorithm)), status
 
 
 @bp.route("/algorithms/<code>/advice", methods=["GET", "POST"])
@@ -91,7 +92,7 @@ def advice(code: str):
         return _advice_page(code)
     db, user, algorithm = _own_algorithm(code)
     values = {k: request.form.get(k, "") for k in ("adviser_kind", "adviser_name", "given_on", "summary", "link",
-                                                   "response", "outcome", "decided_on")}
+                                                   "response", "outcome", "decided_on", "document_id")}
     try:
         advice_svc.submit_advice(session=db, user=user, algorithm=algorithm, data=values, locale=locale())
     except algos.ValidationFailed as error:

@@ -42,10 +42,14 @@ def _entry(code: str):
 
 
 def _document_url(document_id: int):
+    """The public page of the advice's document, once it is part of a published version."""
     from register.models.document import Document
+    from register.services.documents import is_public
 
     document = get_session().get(Document, document_id)
-    return url_for("public.document", sha256=document.sha256, _external=True) if document else None
+    if document is None or not is_public(get_session(), document):
+        return None
+    return url_for("public.document", sha256=document.sha256, _external=True)
 
 
 def _page(code: str, fmt: str, *, status: int = 200, values: dict | None = None, errors: dict | None = None,
