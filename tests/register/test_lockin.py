@@ -131,3 +131,16 @@ def test_the_index_is_open_data_as_csv_and_its_method_is_published(runner, clien
     assert sum(f["weight"] for f in method["factors"]) == 100
     page = client.get("/lock-in-index/method").get_data(as_text=True)
     assert "In de praktijk niet te vervangen" in page and "Methodeversie 1.0" in page
+
+
+def test_another_organisations_registrant_cannot_change_lockin_or_cost_fields(auth, client, session, world,
+                                                                             published):
+    auth.login(world.registrant_b.email)
+    url = f"/portal/algorithms/{published.code}/edit"
+    count = len(session.exec(select(AlgorithmVersion)).all())
+    form = {k: v for k, v in valid_entry().items() if not isinstance(v, list)} | {
+        "theme": "Verkeer", "hosting": "other", "replaceability": "locked"}
+    assert auth.post(url, form, form_url="/portal/").status_code == 403
+    session.expire_all()
+    assert len(session.exec(select(AlgorithmVersion)).all()) == count
+    assert "hosting" not in client.get(f"/algorithms/{published.code}.json").get_json()["algorithm"]["entry"]
