@@ -92,7 +92,7 @@ def load_demo_participation(session: Session) -> list[str]:
     svc.write_answer(session=session, user=registrant, item=asked, locale="nl",
                      text="Nee. Alle gegevens uit de proef zijn in december 2023 verwijderd.")
     svc.approve_answer(session=session, user=approver, item=asked)
-    error = _ask(session, parking, 20, kind="error", field="contact", body="Het e-mailadres voor vragen werkt niet.")
+    error = _ask(session, parking, 5, kind="error", field="contact", body="Het e-mailadres voor vragen werkt niet.")
     svc.moderate(session=session, user=registrant, item=error, decision="publish")
     late = _ask(session, parking, 25, kind="question", body="Hoe vaak rijdt de scanauto door mijn straat?")
     svc.moderate(session=session, user=registrant, item=late, decision="publish")
