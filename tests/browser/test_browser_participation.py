@@ -1,8 +1,8 @@
 """The participation, lock-in index and costs pages on a phone: axe-clean at 390 px, no sideways scrolling
-from 320 px, in Dutch and English (issue 15). The common checks at 1280 px run on them through ``PAGES``."""
+from 320 px, in Dutch and English (``lang`` is parametrized by the conftest) (issue 15). The common checks at 1280 px run on them through ``PAGES``."""
 import pytest
 
-from tests.browser.conftest import AXE_RUN, AXE_TAGS, LANGS, PAGES, format_violations, new_context, open_spec
+from tests.browser.conftest import AXE_RUN, AXE_TAGS, PAGES, format_violations, new_context, open_spec
 
 NARROW_PAGES = [p for p in PAGES if p.name.startswith(("questions", "lock-in", "costs", "portal-questions",
                                                         "portal-advice"))]
@@ -26,7 +26,6 @@ def narrow(browser, site, axe_source):
 
 
 @pytest.mark.parametrize("spec", NARROW_PAGES, ids=[p.name for p in NARROW_PAGES])
-@pytest.mark.parametrize("lang", LANGS)
 def test_no_wcag_violations_and_no_sideways_scrolling_on_a_phone(narrow, axe_source, spec, lang):
     page = narrow(spec, lang, 390)
     page.add_script_tag(content=axe_source)
