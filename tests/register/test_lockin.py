@@ -72,7 +72,7 @@ def test_bad_lockin_fields_are_refused_with_nothing_stored(auth, session, world,
     assert len(session.exec(select(AlgorithmVersion)).all()) == count
 
 
-def test_scores_per_entry_follow_the_published_method(session, world):
+def test_scores_per_entry_follow_the_published_method(client, session, world):
     free = publish(session, world, **INDEPENDENT)
     locked = publish(session, world, **LOCKED)
     unstated = publish(session, world, source_open=None)
@@ -80,6 +80,9 @@ def test_scores_per_entry_follow_the_published_method(session, world):
     assert scores[free.code]["score"] == 0 and scores[free.code]["stated"] == 6
     assert scores[locked.code]["score"] == 100 and scores[locked.code]["stated"] == 5  # no standards named
     assert scores[unstated.code]["score"] == 100 and scores[unstated.code]["stated"] == 0
+    on_page = client.get(f"/algorithms/{free.code}.json").get_json()["lockin"]
+    assert on_page["score"] == 0 and on_page["stated"] == 6 and on_page["method_version"] == lockin.METHOD_VERSION
+    assert "0.0 out of 100" in client.get(f"/algorithms/{free.code}?lang=en").get_data(as_text=True)
     half = publish(session, world, **(INDEPENDENT | {"hosting": "nl_eu_cloud", "replaceability": "hard"}))
     assert {e["code"]: e["score"] for e in lockin.compute(session, 2026)["entries"]}[half.code] == pytest.approx(20.8)
 
