@@ -39,7 +39,7 @@ OWN_SUPPLIERS = {"intern ontwikkeld", "eigen ontwikkeling", "in-house"}
 TOP_SUPPLIERS = 3
 
 
-def entry_score(version: AlgorithmVersion) -> dict:
+def entry_score(version) -> dict:
     """Score 0–100 of one entry, each factor's dependence, and how many factors were stated."""
     factors, stated, total = {}, 0, 0.0
     for name, (weight, field, scale) in FACTORS.items():
@@ -56,24 +56,28 @@ def entry_score(version: AlgorithmVersion) -> dict:
     return {"score": round(total, 1), "factors": factors, "stated": stated, "of": len(FACTORS)}
 
 
-def _entries(session: Session) -> list[tuple[Algorithm, AlgorithmVersion]]:
-    """Published entries whose published version is in use or in development (not stopped)."""
-    rows = session.exec(select(Algorithm, AlgorithmVersion).join(
+COLUMNS = ("name", "organization", "supplier", "theme", "contract_end_date",
+           *dict.fromkeys(field for _weight, field, _scale in FACTORS.values()))
+
+
+def _entries(session: Session) -> list:
+    """Code and the needed fields of published entries in use or in development (not stopped)."""
+    columns = [Algorithm.code, *(getattr(AlgorithmVersion, name) for name in COLUMNS)]
+    return list(session.exec(select(*columns).join(
         AlgorithmVersion, AlgorithmVersion.id == Algorithm.published_version_id).where(
         Algorithm.public_state == "published", AlgorithmVersion.status != "Buiten gebruik")
-        .order_by(Algorithm.code)).all()
-    return list(rows)
+        .order_by(Algorithm.code)).all())
 
 
 def compute(session: Session, year: int) -> dict:
     """The index as it stands now, for ``year`` (not stored)."""
     entries, domains = [], defaultdict(list)
     suppliers: dict[str, Counter] = defaultdict(Counter)
-    for algorithm, version in _entries(session):
+    for version in _entries(session):
         scored = entry_score(version)
         supplier = (version.supplier or "").strip()
         own = supplier.lower() in OWN_SUPPLIERS
-        entries.append({"code": algorithm.code, "name": version.name, "organisation": version.organization,
+        entries.append({"code": version.code, "name": version.name, "organisation": version.organization,
                         "supplier": supplier, "in_house": own, "themes": list(version.theme or []),
                         "contract_end_date": version.contract_end_date} | scored)
         for theme in dict.fromkeys(version.theme or []):

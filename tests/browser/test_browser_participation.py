@@ -2,7 +2,14 @@
 from 320 px, in Dutch and English (``lang`` is parametrized by the conftest) (issue 15). The common checks at 1280 px run on them through ``PAGES``."""
 import pytest
 
-from tests.browser.conftest import AXE_RUN, AXE_TAGS, PAGES, format_violations, new_context, open_spec
+from tests.browser.conftest import (
+    AXE_RUN,
+    AXE_TAGS,
+    PAGES,
+    format_violations,
+    new_context,
+    open_spec,
+)
 
 NARROW_PAGES = [p for p in PAGES if p.name.startswith(("questions", "lock-in", "costs", "portal-questions",
                                                         "portal-advice"))]
