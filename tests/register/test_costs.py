@@ -97,3 +97,25 @@ def test_the_register_measures_cpu_time_per_explanation_and_per_batch_receipt(ap
     assert footprint["method"]["grid_year"] == 2023
     page = client.get(f"/algorithms/{woz.code}?lang=en").get_data(as_text=True)
     assert "Energy this register uses to explain decisions" in page and "measured over 2 since" in page
+
+
+def test_the_api_takes_cost_and_lockin_fields_and_refuses_bad_ones_field_by_field(client, session, world, published):
+    from register.services import accounts
+
+    plain = accounts.create_api_token(session=session, user=world.registrant_a, organisation=world.org_a, name="t")[1]
+    other = accounts.create_api_token(session=session, user=world.registrant_b, organisation=world.org_b, name="b")[1]
+    session.commit()
+    url = f"/api/v1/algorithms/{published.code}"
+    count = len(session.exec(select(AlgorithmVersion)).all())
+    bad = client.patch(url + "?lang=en", headers={"Authorization": f"Bearer {plain}"},
+                       json={"cost_staff_eur": 1000, "hosting": "moon", "energy_training_kwh": -1})
+    assert bad.status_code == 422
+    fields = {e["field"] for e in bad.get_json()["errors"]}
+    assert fields == {"cost_staff_source", "cost_staff_year", "hosting", "energy_training_kwh",
+                      "energy_training_source", "energy_training_year"}
+    assert client.patch(url, headers={"Authorization": f"Bearer {other}"}, json=FIGURES).status_code == 403
+    session.expire_all()
+    assert len(session.exec(select(AlgorithmVersion)).all()) == count
+    good = client.patch(url, headers={"Authorization": f"Bearer {plain}"}, json=FIGURES | {"hosting": "own"})
+    assert good.status_code == 200 and good.get_json()["draft"]["cost_licence_eur"] == 48000
+    assert "cost_licence_eur" not in good.get_json()["published"]
