@@ -35,11 +35,13 @@ DEFAULTS: dict[str, object] = {
     "NATIONAL_API_TOKEN": "",
     "NATIONAL_ORGANISATION_IDS": "",
     "CATALOG_PUBLISHER": "",  # publisher of /catalog.ttl; empty: the register's first municipality
+    "ANSWER_DAYS": 10,  # working days within which residents' questions are answered publicly
+    "CONTRIBUTIONS_PER_HOUR": 5,  # questions and flags per client address per hour (in the limiter's store only)
 }
 
 # Settings whose environment values are integers.
 INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE", "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
-                "TRUSTED_PROXIES"}
+                "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR"}
 
 
 class ConfigError(RuntimeError):

@@ -108,11 +108,14 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, cases: Path
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete every expired decision receipt (opened or not)."""
+    """Delete every expired decision receipt (opened or not), and residents' e-mail addresses 30 days
+    after their question was answered."""
     from register.services.decisions import purge
+    from register.services.participation import purge_emails
 
     with _session() as session:
         click.echo(f"Deleted {purge(session)} expired decision receipts.")
+        click.echo(f"Deleted {purge_emails(session)} e-mail addresses of residents answered more than 30 days ago.")
 
 
 COMMANDS = [models_group, decisions_group, purge_command]

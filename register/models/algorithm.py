@@ -22,6 +22,10 @@ PUBLICATION_CATEGORIES = (
     "Overige algoritmes (Categorie C)",
 )
 AI_ACT_RISK_CLASSES = ("none", "minimal", "limited", "high", "prohibited")
+# Vendor lock-in and costs extension values (issue 15); their definitions are published on /lock-in-index/method.
+HOSTING_KINDS = ("own", "nl_eu_cloud", "other")
+REPLACEABILITY = ("easy", "effort", "hard", "locked")
+FIGURE_SOURCES = ("declared", "invoiced", "measured")
 # Lifecycle of the public entry and of a working copy (a version that is not yet published).
 PUBLIC_STATES = ("unpublished", "published", "retracted", "archived")
 DRAFT_STATES = ("draft", "submitted", "returned")
@@ -78,6 +82,29 @@ class AlgorithmEntryBase(SQLModel):
     receipt_months: int | None = None
     # --- Stadsregister extensions: AI Act Annex VIII C.3, the provider's entry in the EU database
     eu_provider_entry_url: str | None = Field(default=None, sa_type=Text)
+    # --- Stadsregister extensions: vendor lock-in (issue 15; see services/lockin.py)
+    publiccode_url: str | None = Field(default=None, sa_type=Text)
+    hosting: str | None = Field(default=None, max_length=20)
+    data_portable: bool | None = None
+    exit_in_contract: bool | None = None
+    contract_end_date: str | None = Field(default=None, max_length=7)
+    replaceability: str | None = Field(default=None, max_length=20)
+    # --- Stadsregister extensions: yearly costs and energy, each with source and year (services/costs.py)
+    cost_licence_eur: int | None = None
+    cost_licence_source: str | None = Field(default=None, max_length=20)
+    cost_licence_year: int | None = None
+    cost_hosting_eur: int | None = None
+    cost_hosting_source: str | None = Field(default=None, max_length=20)
+    cost_hosting_year: int | None = None
+    cost_staff_eur: int | None = None
+    cost_staff_source: str | None = Field(default=None, max_length=20)
+    cost_staff_year: int | None = None
+    energy_training_kwh: float | None = None
+    energy_training_source: str | None = Field(default=None, max_length=20)
+    energy_training_year: int | None = None
+    energy_running_kwh: float | None = None
+    energy_running_source: str | None = Field(default=None, max_length=20)
+    energy_running_year: int | None = None
 
 
 class Algorithm(SQLModel, table=True):

@@ -13,6 +13,7 @@ import time
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
+from limits import parse as parse_limit
 
 from register.web.common import json_error, wants_json
 
@@ -54,6 +55,19 @@ def seconds_to_wait() -> int:
         return 60
     window = reached.limit.get_expiry()  # the store rounds reset times up; never say more than one window
     return max(1, min(window, math.ceil(reached.reset_at - time.time())))
+
+
+def wait_for(scope: str, limit: str) -> int:
+    """Count one use of ``scope`` by this client address against ``limit`` (e.g. "5 per hour"),
+    in the same shared store as the sign-in limits; seconds to wait before the next use (0: this
+    use is allowed).  The address lives only in the limiter's store, with the window's expiry."""
+    strategy = current_app.extensions[EXTENSION].limiter
+    item = parse_limit(limit)
+    key = (scope, _address())
+    if strategy.hit(item, *key):
+        return 0
+    reset_at = strategy.get_window_stats(item, *key).reset_time
+    return max(1, min(item.get_expiry(), math.ceil(reset_at - time.time())))
 
 
 def _too_many(_error: RateLimitExceeded):

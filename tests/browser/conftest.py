@@ -25,6 +25,7 @@ import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -111,6 +112,12 @@ def _empty_entry_form(page, site):
     page.wait_for_load_state()
 
 
+def _empty_question_form(page, site):
+    """Send the question form of a questions page without choosing or writing anything (issue 15)."""
+    page.locator("#ask-heading ~ form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 def _explain_answer(page, site):
     """Fill in the explain form with the first case of the model's reference data and submit it."""
     site.fill_explain_form(page)
@@ -163,6 +170,21 @@ PAGES: list[PageSpec] = [
     PageSpec("sensor-detail", lambda s: f"/sensors/{s.sensor_id()}", needs="public.sensor_detail"),
     PageSpec("sensor-contact", lambda s: f"/sensors/{s.sensor_id()}/contact", needs="public.sensor_contact"),
     PageSpec("sensor-report", lambda s: "/sensors/report", needs="public.sensor_report"),
+    # Participation, lock-in index, costs (issue 15)
+    PageSpec("questions", lambda s: f"/algorithms/{s.code('AMS-BIJ-001')}/questions", needs="public.questions_page"),
+    PageSpec("questions-late", lambda s: f"/algorithms/{s.code('AMS-PARK-001')}/questions",
+             needs="public.questions_page"),
+    PageSpec("questions-errors", lambda s: f"/algorithms/{s.code('AMS-PARK-001')}/questions", status=422,
+             needs="public.questions_page", action=_empty_question_form),
+    PageSpec("lock-in-index", lambda s: "/lock-in-index", needs="public.lockin_index"),
+    PageSpec("lock-in-index-provisional", lambda s: f"/lock-in-index?year={date.today().year}",
+             needs="public.lockin_index"),
+    PageSpec("lock-in-method", lambda s: "/lock-in-index/method", needs="public.lockin_method"),
+    PageSpec("costs", lambda s: "/costs", needs="public.costs_overview"),
+    PageSpec("portal-questions", lambda s: "/portal/questions", needs="portal.questions",
+             account="registrant@amsterdam.example"),
+    PageSpec("portal-advice", lambda s: f"/portal/algorithms/{s.code('AMS-BIJ-001')}/advice", needs="portal.advice",
+             account="approver@amsterdam.example"),
 ]
 
 
