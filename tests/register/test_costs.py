@@ -86,6 +86,7 @@ def test_the_register_measures_cpu_time_per_explanation_and_per_batch_receipt(ap
     decisions.create_receipts(session=session, algorithm=woz, cases=[(WOZ_CASE, None), (WOZ_CASE, "zaak-1"),
                                                                       (dict(WOZ_CASE, wijk="Atlantis"), None)],
                               secret="s" * 32, data_dir=app.config["DATA_DIR"])
+    costs.flush()  # sums are written at most every costs.FLUSH_SECONDS per process
     session.expire_all()
     rows = {r.kind: r for r in session.exec(select(CpuMeasurement)).all()}
     assert rows["explanation"].count == 2 and rows["receipt"].count == 2  # the refused case is not counted
