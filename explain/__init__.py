@@ -92,6 +92,7 @@ from .narrative import Narrative, narrate
 from .overview import global_explanation, performance
 from .spec import Category, Feature, FeatureSpec, Outcome, load_spec, parse_spec
 from .spec_schema import SPEC_SCHEMA
+from .threads import limit_threads, one_thread
 
 __all__ = [
     "MAX_BYTES",
@@ -122,12 +123,14 @@ __all__ = [
     "library_versions",
     "load_model",
     "load_reference",
+    "limit_threads",
     "load_spec",
     "model_bytes",
     "narrate",
     "narrate_counterfactual",
     "parse_number",
     "parse_spec",
+    "one_thread",
     "performance",
     "render_bar_chart_svg",
     "render_importance_svg",

@@ -58,12 +58,15 @@ def decisions_group() -> None:
 @decisions_group.command("batch")
 @click.option("--algorithm", "code", required=True, help="The algorithm's public code.")
 @click.option("--chunk", default=1000, show_default=True, help="Cases explained and stored per transaction.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
+              help="How numbers in CASES are written: nl '1.250,5', en '1,250.5'; messages in this language.")
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
-def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
+def decisions_batch(code: str, chunk: int, lang: str, cases: Path, out: Path) -> None:
     """Create a receipt per row of CASES (CSV: the model's input columns and optionally case_ref) and write
-    one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs."""
+    one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs. A number that
+    reads as two plausible values ('1.250': 1250 or 1.25) is refused on its line, never guessed."""
     from register.services.decisions import NoModel, create_receipts
 
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -81,7 +84,8 @@ def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
                             for row in part]
                 try:
                     results = create_receipts(session=session, algorithm=algorithm, cases=cases_in,
-                                              secret=current_app.config["SECRET_KEY"], data_dir=current_app.config["DATA_DIR"])
+                                              secret=current_app.config["SECRET_KEY"], data_dir=current_app.config["DATA_DIR"],
+                                              locale=lang)
                 except NoModel as error:
                     raise click.ClickException(f"{algorithm.code} has no published model.") from error
                 for offset, (token, receipt, errors) in enumerate(results):

@@ -7,6 +7,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from register.i18n import translator
 from register.models import Algorithm, AlgorithmVersion
 from register.models.explanation import ModelVersion
+from register.services.explainers import spec_of
 
 
 def model_facts(model: ModelVersion) -> dict:
@@ -106,7 +107,7 @@ def how_it_works(algorithm: Algorithm, version: AlgorithmVersion, model: ModelVe
                "human_contact": version.human_contact, "model": None}
     if model is None:
         return context
-    spec = explain.parse_spec(model.spec)
+    spec = spec_of(model)  # parsed once per model version (issue 10)
     overview = model.global_explanation
     context["model"] = model_facts(model)
     context["outcome"] = spec.outcome.label.get(locale)
