@@ -19,15 +19,15 @@ import tempfile
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-import explain
 from sqlalchemy import insert, update
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
+import explain
 from register.models.explanation import ModelGeneration, ModelVersion
 from register.services import filestore
 

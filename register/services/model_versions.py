@@ -13,10 +13,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import explain
 import yaml
 from sqlmodel import Session, select
 
+import explain
 from register.models import Algorithm, AlgorithmVersion, User
 from register.models.explanation import ModelVersion
 from register.services import algorithms as algos
@@ -130,7 +130,7 @@ def _check_build(loaded, feature_spec, reference_df):
             fairness = explain.fairness_report(explainer, reference_df) if feature_spec.fairness_attributes else {}
     except explain.ExplainError as error:
         raise RegistrationFailed("model", error) from error
-    except Exception as error:  # noqa: BLE001 — any crash of a fresh build refuses the upload
+    except Exception as error:
         raise RegistrationFailed("model", message={
             "nl": "Het model kon met deze featurespecificatie en referentiedata niet worden uitgelegd "
                   f"({type(error).__name__}: {error}). Controleer of elke invoer in de specificatie het "
