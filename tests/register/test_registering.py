@@ -50,7 +50,7 @@ def feature(spec: dict, name: str) -> dict:
                                         ("en", "How to write a feature spec")])
 def test_the_help_page_documents_every_key_and_the_accepted_model_parts(client, lang, title):
     html = client.get(f"/help/feature-spec?lang={lang}").get_data(as_text=True)
-    assert f"<h1>{title}</h1>" in html
+    assert f">{title}</h1>" in html
     for place, keys in documented_keys().items():
         section = html.split(f'id="keys-{place}"')[1].split("</dl>")[0]
         for key in keys:
