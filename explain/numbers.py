@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from . import fmt
 
@@ -32,10 +32,37 @@ def _clean(text: str) -> str:
     return s
 
 
+def _grammar(lang: str) -> re.Pattern:
+    """The strict grammar of a number in ``lang``, with that language's symbols from Babel's CLDR
+    data: groups of exactly three digits after a first group without a leading zero, one
+    decimal sign; or no grouping at all (and then an optional exponent)."""
+    babel_locale = fmt.BABEL_LOCALES[lang]
+    group = re.escape(get_group_symbol(babel_locale))
+    decimal = re.escape(get_decimal_symbol(babel_locale))
+    return re.compile(
+        rf"^(?P<sign>[+-]?)(?:(?P<grouped>[1-9]\d{{0,2}}(?:{group}\d{{3}})+)|(?P<plain>\d*))"
+        rf"(?:{decimal}(?P<fraction>\d*))?(?P<exponent>[eE][+-]?\d+)?$"
+    )
+
+
+_GRAMMARS = {lang: _grammar(lang) for lang in fmt.BABEL_LOCALES}
+
+
 def _read(s: str, lang: str) -> Decimal | None:
+    """``s`` read strictly as ``lang`` writes numbers (the same verdicts as Babel's
+    ``parse_decimal(strict=True)``, without formatting every candidate back)."""
+    match = _GRAMMARS[lang].match(s)
+    if match is None:
+        return None
+    whole = re.sub(r"\D", "", match["grouped"]) if match["grouped"] else (match["plain"] or "")
+    if not whole and not match["fraction"]:
+        return None
+    if match["grouped"] and (match["exponent"] or match["fraction"] == ""):
+        return None  # '1.250e3' and '1.250,' are no numbers anyone writes
+    text = f"{match['sign']}{whole or '0'}.{match['fraction'] or '0'}{match['exponent'] or ''}"
     try:
-        value = parse_decimal(s, locale=fmt.BABEL_LOCALES[lang], strict=True)
-    except (NumberFormatError, InvalidOperation, ValueError):
+        value = Decimal(text)
+    except InvalidOperation:
         return None
     return value if value.is_finite() else None
 

@@ -62,10 +62,17 @@ def bump_generation(session: Session) -> None:
                               .values(value=ModelGeneration.value + 1, token=token))
     if not changed.rowcount:  # a database emptied by hand: start the row again
         session.execute(insert(ModelGeneration).values(id=1, value=1, token=token))
+    session.info[_SEEN] = token
+
+
+_SEEN = "stadsregister.model_generation"
 
 
 def current_generation(session: Session) -> str:
-    return session.exec(select(ModelGeneration.token).where(ModelGeneration.id == 1)).first() or ""
+    """The generation's token, read once per session (a web request has its own session)."""
+    if _SEEN not in session.info:
+        session.info[_SEEN] = session.exec(select(ModelGeneration.token).where(ModelGeneration.id == 1)).first() or ""
+    return session.info[_SEEN]
 
 
 @dataclass(frozen=True)

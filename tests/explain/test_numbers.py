@@ -129,3 +129,28 @@ def test_an_ambiguous_number_is_never_multiplied_by_a_thousand_in_silence():
                     assert clean == fitting[0] and error is None, (feat, text, lang)
                 else:  # range and whole-number rules refuse it; the step alone only disambiguates
                     assert clean in (None, float(readings(text, lang)[0])), (feat, text, lang)
+
+
+def test_each_language_reads_exactly_what_babels_strict_parser_reads():
+    """The reader agrees with ``babel.numbers.parse_decimal(strict=True)`` on thousands of typed
+    strings, except that it also takes a plus sign before a grouped number ('+1.250')."""
+    import random
+
+    from babel.numbers import parse_decimal
+
+    from explain.fmt import BABEL_LOCALES
+    from explain.numbers import _read
+
+    rng = random.Random(10)
+    texts = {"".join(rng.choice("0123456789.,-+") for _ in range(rng.randint(1, 9))) for _ in range(4000)}
+    for lang in ("nl", "en"):
+        for text in sorted(texts):
+            try:
+                expected = parse_decimal(text, locale=BABEL_LOCALES[lang], strict=True)
+            except Exception:  # noqa: BLE001 — babel raises several kinds for a non-number
+                expected = None
+            got = _read(text, lang)
+            if expected is None and text.startswith("+") and got is not None:
+                assert _read(text[1:], lang) == got
+                continue
+            assert got == expected, (lang, text, got, expected)
