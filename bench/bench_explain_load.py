@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
-import io
 import json
 import multiprocessing
 import os
@@ -38,11 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-import explain  # noqa: E402
-from explain.spec_draft import draft_spec  # noqa: E402
+import explain
+from explain.spec_draft import draft_spec
 
 # A bare estimator fitted on a DataFrame warns on every numpy predict; the warning is not the point here.
 NAMES_WARNING = "X does not have valid feature names"
@@ -122,7 +121,7 @@ def register_all(tmp: Path, built: dict) -> tuple[str, dict]:
     from register.services import accounts
     from register.services import algorithms as algos
     from register.services.model_versions import register_model
-    from tests.register.conftest import valid_entry  # noqa: E402 — the tests' complete entry
+    from tests.register.conftest import valid_entry
 
     url = f"sqlite:///{tmp}/bench.sqlite"
     db.upgrade(url)
