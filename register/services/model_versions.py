@@ -44,6 +44,14 @@ class RegistrationFailed(Exception):
         return self.messages.get(locale) or self.messages["en"]
 
 
+HELP = {"nl": " Elke sleutel van de featurespecificatie staat uitgelegd op /help/feature-spec.",
+        "en": " Every key of the feature spec is explained on /help/feature-spec."}
+
+
+def _with_help(error: explain.ExplainError) -> dict:
+    return {locale: error.message(locale) + HELP[locale] for locale in ("nl", "en")}
+
+
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         text = data.decode("utf-8")
@@ -55,7 +63,7 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         return explain.parse_spec(raw)
     except explain.SpecError as error:
-        raise RegistrationFailed("spec", error) from error
+        raise RegistrationFailed("spec", message=_with_help(error)) from error
 
 
 def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes, workdir: Path):
@@ -71,7 +79,7 @@ def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, referenc
     try:
         reference_df = explain.load_reference(reference_path, feature_spec)
     except explain.SpecError as error:
-        raise RegistrationFailed("reference", error) from error
+        raise RegistrationFailed("reference", message=_with_help(error)) from error
     except (ValueError, UnicodeDecodeError) as error:  # pandas: empty, binary or malformed CSV
         raise RegistrationFailed("reference", message={
             "nl": f"De referentiedata is geen leesbaar CSV-bestand: {error}",

@@ -157,7 +157,7 @@ def test_a_spec_mistake_is_refused_with_what_to_change_and_nothing_is_stored(ses
         error = response.get_json()["errors"][0]
         assert error["field"] == field
         assert all(w in error["message"] for w in words), error["message"]
-        assert "Traceback" not in error["message"]
+        assert "Traceback" not in error["message"] and "/help/feature-spec" in error["message"]
     assert session.exec(select(ModelVersion)).all() == []
 
 
