@@ -6,7 +6,6 @@ A spec is a JSON or YAML file beside the model. ``load_spec`` validates it again
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Mapping
@@ -17,8 +16,8 @@ from typing import Any
 import jsonschema
 
 from . import fmt
-from .errors import Problem as P
 from .errors import SpecError
+from .spec_checks import schema_problem, semantic_problems
 from .spec_schema import SPEC_SCHEMA
 
 TRUE_WORDS = {"ja", "yes", "true", "1", "on", "y", "j", "waar"}
@@ -224,135 +223,17 @@ def _feature(d: Mapping) -> Feature:
     )
 
 
-def _semantic_problems(raw: dict) -> list[str]:
-    problems = []
-    names = [f["name"] for f in raw["features"]] + [
-        a["name"] for a in raw.get("fairness_attributes", [])
-    ]
-    for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(
-            P(
-                f"feature name '{dup}' is used more than once",
-                f"de naam '{dup}' komt meer dan eens voor",
-            )
-        )
-    for i, f in enumerate(raw["features"]):
-        where = f"features[{i}] ({f['name']})"
-        if f["kind"] == "number":
-            if "min" not in f or "max" not in f:
-                problems.append(
-                    P(
-                        f"{where}: a number needs 'min' and 'max'",
-                        f"{where}: een getal heeft 'min' en 'max' nodig",
-                    )
-                )
-            elif f["min"] >= f["max"]:
-                problems.append(
-                    P(
-                        f"{where}: 'min' must be below 'max'",
-                        f"{where}: 'min' moet kleiner zijn dan 'max'",
-                    )
-                )
-            if f.get("categories"):
-                problems.append(
-                    P(
-                        f"{where}: a number cannot have categories",
-                        f"{where}: een getal heeft geen categorieën",
-                    )
-                )
-        if f["kind"] == "category":
-            values = [c["value"] for c in f.get("categories", [])]
-            if not values:
-                problems.append(
-                    P(
-                        f"{where}: a category feature needs 'categories'",
-                        f"{where}: een categorie-invoer heeft 'categories' nodig",
-                    )
-                )
-            if len(set(values)) != len(values):
-                problems.append(
-                    P(
-                        f"{where}: category values must be unique",
-                        f"{where}: elke categoriewaarde mag maar één keer voorkomen",
-                    )
-                )
-        if f.get("protected") and f.get("changeable"):
-            problems.append(
-                P(
-                    f"{where}: a protected attribute cannot be changeable",
-                    f"{where}: een beschermd kenmerk kan niet 'changeable' zijn",
-                )
-            )
-        phrase = f.get("phrase") or {}
-        for lang, p in phrase.items():
-            if f["kind"] == "yes_no" and not isinstance(p, dict):
-                problems.append(
-                    P(
-                        f"{where}: phrase.{lang} for yes/no needs 'yes' and 'no'",
-                        f"{where}: phrase.{lang} van een ja/nee-invoer heeft 'yes' en 'no' nodig",
-                    )
-                )
-            if f["kind"] != "yes_no" and isinstance(p, str) and "{value}" not in p:
-                problems.append(
-                    P(
-                        f"{where}: phrase.{lang} must contain {{value}}",
-                        f"{where}: phrase.{lang} moet {{value}} bevatten",
-                    )
-                )
-    out = raw["outcome"]
-    if out["kind"] == "classification":
-        classes = [c["value"] for c in out.get("classes", [])]
-        if len(classes) < 2:
-            problems.append(
-                P(
-                    "outcome: classification needs at least two 'classes'",
-                    "outcome: een classificatie heeft minstens twee 'classes' nodig",
-                )
-            )
-        if len(classes) == 2:
-            if out.get("flagged_class") not in classes:
-                problems.append(
-                    P(
-                        f"outcome: 'flagged_class' must be one of the classes {classes}",
-                        f"outcome: 'flagged_class' moet een van de klassen {classes} zijn",
-                    )
-                )
-            if "threshold" not in out:
-                problems.append(
-                    P(
-                        "outcome: a yes/no classification needs the 'threshold' used in practice",
-                        "outcome: een ja/nee-classificatie heeft de 'threshold' nodig die in de "
-                        "praktijk wordt gebruikt",
-                    )
-                )
-    return problems
-
-
-def _schema_problem(err) -> str:
-    """A schema error with where it is, and for a misspelt key the keys it could be."""
-    where = "/".join(str(p) for p in err.absolute_path) or "(top)"
-    text = f"{where}: {err.message}"
-    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        known = list(err.schema.get("properties", {}))
-        for key in sorted(set(err.instance) - set(known)):
-            close = difflib.get_close_matches(key, known, n=2, cutoff=0.6)
-            if close:
-                text += f"; did you mean {' or '.join(repr(c) for c in close)} instead of {key!r}?"
-        text += f" Allowed keys here: {', '.join(known)}."
-    return text
-
-
 def parse_spec(raw: Mapping) -> FeatureSpec:
     """Validate a spec given as a dict; raise ``SpecError`` listing every problem."""
     raw = json.loads(json.dumps(raw))  # detach and normalise (YAML dates, tuples)
     validator = jsonschema.Draft202012Validator(SPEC_SCHEMA)
     problems = [
-        _schema_problem(err)
+        schema_problem(err)
         for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
     ]
     if problems:
         raise SpecError(problems)
-    problems = _semantic_problems(raw)
+    problems = semantic_problems(raw)
     if problems:
         raise SpecError(problems)
     out = raw["outcome"]
