@@ -199,6 +199,37 @@ def over_http(port: int, code: str, cases: list[dict]) -> tuple[list[float], lis
     return json_times, page_times
 
 
+def thread_limit_ab(estimator, frame, outcome, runs: int) -> dict:
+    """explain + counterfactual in a fresh thread, with BLAS/OpenMP as they come and limited to one."""
+    import threading
+
+    from explain.reference import load_reference
+
+    spec = explain.parse_spec(spec_for(estimator, frame, outcome))
+    path = Path(tempfile.mkdtemp()) / "reference.csv"
+    frame.to_csv(path, index=False)
+    explainer = explain.Explainer.build(estimator, spec, load_reference(path, spec))
+    rows = frame[spec.names].sample(runs, random_state=2, replace=len(frame) < runs).to_dict("records")
+    figures = {}
+
+    def run(limited: bool) -> None:
+        if limited:
+            explain.limit_threads()
+        samples = []
+        for row in rows:
+            start = time.perf_counter()
+            found = explainer.explain(row)
+            explain.counterfactual(explainer, found.inputs, target_change=-20 if explainer.task == "regression" else None)
+            samples.append(time.perf_counter() - start)
+        figures["one thread" if limited else "default threads"] = percentiles(samples)
+
+    for limited in (False, True, False, True):
+        worker = threading.Thread(target=run, args=(limited,))
+        worker.start()
+        worker.join()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=60)
@@ -207,6 +238,10 @@ def main() -> None:
           f"Python {platform.python_version()}")
     tmp = Path(tempfile.mkdtemp(prefix="bench-explain-load-"))
     built = models()
+    hgb = built["hist-gradient-boosting pipeline"]
+    for label, (p50, p95) in thread_limit_ab(*hgb, runs=min(args.runs, 30)).items():
+        print(f"  HistGradientBoosting explain + counterfactual in-process, {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms",
+              flush=True)
     url, registered = register_all(tmp, built)
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT), STADSREGISTER_ENV="testing", STADSREGISTER_DATABASE_URL=url,
