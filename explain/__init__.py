@@ -19,7 +19,11 @@ Feature spec and reference data::
     load_spec(path) -> FeatureSpec            # .json/.yaml; raises SpecError listing every problem
     parse_spec(dict) -> FeatureSpec; SPEC_SCHEMA is the JSON Schema of a spec file
     spec.validate_inputs(values, locale="nl") -> (clean: dict, errors: dict[field, message])
-        # form strings accepted: '120,5', '1.250', '€ 41.000', 'ja'/'nee', category labels
+        # numbers as ``locale`` writes them ('1.250,5' nl, '1,250.5' en); a text whose Dutch and
+        # English readings both fit the field ('1.250': 1250 or 1.25) is refused naming both
+    parse_number(text, locale="nl") -> float | None; numbers.readings(text, locale) -> [Decimal]
+    spec_draft.draft_spec(estimator, reference_df) -> (draft spec dict, notes)
+    spec_docs: every spec key in nl/en, examples per kind, schema_document(base_url)
     spec.to_frame(rows) -> DataFrame; spec.feature(name) -> Feature
     feature.format_value(value, locale) -> '120 m²' | 'Centrum' | 'ja'
     load_reference(csv_path, spec) -> DataFrame   # raises SpecError(what="reference data")
@@ -55,6 +59,9 @@ Words, pictures and checks::
     describe_fairness(report, locale="nl") -> list[str]
     render_bar_chart_svg(explanation, spec, locale="nl", *, top=6, id_prefix=None) -> str
     render_importance_svg(global_explanation_dict, spec, locale="nl", *, id_prefix=None) -> str
+
+Threads: ``limit_threads()`` / ``with one_thread():`` keep BLAS and OpenMP to one thread in the
+calling thread (a server runs requests side by side; threads per request fight for the cores).
 
 Errors (each has ``.code`` and ``.message(locale)``): ``IntakeError``, ``SpecError``
 (``.problems``), ``InputError`` (``.errors`` per field), ``ExplainerError``,
@@ -92,6 +99,7 @@ from .narrative import Narrative, narrate
 from .overview import global_explanation, performance
 from .spec import Category, Feature, FeatureSpec, Outcome, load_spec, parse_spec
 from .spec_schema import SPEC_SCHEMA
+from .threads import limit_threads, one_thread
 
 __all__ = [
     "MAX_BYTES",
@@ -120,12 +128,14 @@ __all__ = [
     "fairness_report",
     "global_explanation",
     "library_versions",
+    "limit_threads",
     "load_model",
     "load_reference",
     "load_spec",
     "model_bytes",
     "narrate",
     "narrate_counterfactual",
+    "one_thread",
     "parse_number",
     "parse_spec",
     "performance",

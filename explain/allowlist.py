@@ -139,3 +139,46 @@ SKLEARN = {f"{module}.{name}" for module, names in _SK.items() for name in names
 
 ALLOWED_TYPES: frozenset[str] = frozenset(BUILTINS | NUMPY | SCIPY | SKLEARN)
 ALLOWED_FUNCTIONS: frozenset[str] = frozenset(NUMPY_FUNCTIONS)
+
+# Parts a registrant builds a model from, by the modules they live in; the rest of ``_SK`` are
+# the internals those parts are saved with (trees, binners, losses, distance metrics).
+_PART_GROUPS = {
+    "pipeline": ("sklearn.pipeline", "sklearn.compose."),
+    "preprocessing": ("sklearn.preprocessing.", "sklearn.impute."),
+    "model": (
+        "sklearn.dummy",
+        "sklearn.tree._classes",
+        "sklearn.ensemble._forest",
+        "sklearn.ensemble._gb",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting",
+        "sklearn.linear_model.",
+        "sklearn.neural_network._multilayer_perceptron",
+        "sklearn.neighbors._classification",
+        "sklearn.neighbors._regression",
+        "sklearn.svm.",
+    ),
+}
+
+
+def accepted_parts() -> dict[str, list[str]]:
+    """What a model may be built from, for registrants: pipelines, preprocessing, models and the
+    numpy functions a FunctionTransformer may call. Generated from the allowlist itself."""
+    parts: dict[str, list[str]] = {group: [] for group in _PART_GROUPS}
+    for module, names in _SK.items():
+        for group, prefixes in _PART_GROUPS.items():
+            if any(module == p or module.startswith(p) for p in prefixes):
+                parts[group].extend(names)
+    parts = {group: sorted(set(names)) for group, names in parts.items()}
+    parts["function"] = sorted(f.split(".", 1)[1] for f in NUMPY_FUNCTIONS)
+    return parts
+
+
+def accepted_parts_text() -> str:
+    """The accepted parts in one line: 'ColumnTransformer, …; numpy: exp, log, …'."""
+    parts = accepted_parts()
+    classes = parts["pipeline"] + parts["preprocessing"] + parts["model"]
+    return (
+        ", ".join(classes)
+        + "; FunctionTransformer with numpy."
+        + ", numpy.".join(parts["function"])
+    )

@@ -6,6 +6,8 @@ show it to a registrant without translating it again. ``str(error)`` is the Engl
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class ExplainError(Exception):
     """Base class: a plain message per locale, a stable code, optional details."""
@@ -25,14 +27,29 @@ class IntakeError(ExplainError):
     """A model file is refused: wrong format, pickle/joblib, or types outside the allowlist."""
 
 
+class Problem(str):
+    """One problem in English (the string itself) that also knows its Dutch wording (``.nl``)."""
+
+    nl: str
+
+    def __new__(cls, en: str, nl: str) -> Self:
+        problem = super().__new__(cls, en)
+        problem.nl = nl
+        return problem
+
+
 class SpecError(ExplainError):
-    """A feature spec (or reference data) has problems; ``problems`` lists every one of them."""
+    """A feature spec (or reference data) has problems; ``problems`` lists every one of them.
+
+    A problem is a plain string (English) or a ``Problem`` with its Dutch wording as well.
+    """
 
     def __init__(self, problems: list[str], what: str = "feature spec"):
         self.problems = list(problems)
         en = f"The {what} has {len(problems)} problem(s): " + "; ".join(problems)
         nl_what = "featurespecificatie" if what == "feature spec" else "referentiedata"
-        nl = f"De {nl_what} heeft {len(problems)} probleem/problemen: " + "; ".join(problems)
+        dutch = [getattr(p, "nl", p) for p in problems]
+        nl = f"De {nl_what} heeft {len(problems)} probleem/problemen: " + "; ".join(dutch)
         super().__init__("spec_invalid", en, nl, details=problems)
 
 

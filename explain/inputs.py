@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
-from pathlib import Path
 from typing import Any
 
 from . import fmt
-from .errors import SpecError
-from .spec import FALSE_WORDS, TRUE_WORDS, Feature, FeatureSpec
-
-_NL_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_EN_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+from .numbers import parse_number, readings, written
+from .reference import check_reference, load_reference
+from .spec import FALSE_WORDS, TRUE_WORDS, Feature
 
 MESSAGES = {
     "required": {"nl": "Vul dit veld in.", "en": "Please fill in this field."},
@@ -27,37 +23,19 @@ MESSAGES = {
     },
     "choice": {"nl": "Kies een van de mogelijkheden.", "en": "Please choose one of the options."},
     "yes_no": {"nl": "Kies ja of nee.", "en": "Please choose yes or no."},
+    "ambiguous": {
+        "nl": "We weten niet zeker of u {first} bedoelt of {second}. Typ het getal zonder punt "
+        "voor duizendtallen, dus {first} of {second}.",
+        "en": "We cannot tell whether you mean {first} or {second}. Please type the number "
+        "without a thousands separator: {first} or {second}.",
+    },
 }
+
+__all__ = ["check_reference", "load_reference", "parse_number", "parse_value"]
 
 
 def _msg(key: str, locale: str, **kw) -> str:
     return MESSAGES[key][fmt.lang(locale)].format(**kw)
-
-
-def parse_number(text: str) -> float | None:
-    """'1.250,5' / '1,250.5' / '120,5' / '120.5' / '€ 41.000' → float, or None."""
-    s = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace("'", "")
-    s = s.replace("\u2212", "-")
-    s = re.sub(r"[^\d,.+-]+$", "", s)  # trailing unit such as m² or jaar
-    if not s:
-        return None
-    if _NL_GROUPED.match(s):
-        s = s.replace(".", "").replace(",", ".")
-    elif _EN_GROUPED.match(s):
-        s = s.replace(",", "")
-    elif "," in s and "." in s:
-        s = (
-            s.replace(".", "").replace(",", ".")
-            if s.rfind(",") > s.rfind(".")
-            else s.replace(",", "")
-        )
-    else:
-        s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _is_blank(raw: Any) -> bool:
@@ -68,6 +46,34 @@ def _is_blank(raw: Any) -> bool:
     )
 
 
+def plausible(feat: Feature, value: float) -> bool:
+    """Whether ``value`` keeps the field's rules: its range, whole numbers, its step."""
+    if (feat.min is not None and value < feat.min) or (feat.max is not None and value > feat.max):
+        return False
+    if feat.integer and not float(value).is_integer():
+        return False
+    if feat.step:
+        steps = (value - (feat.min or 0)) / feat.step
+        return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
+    return True
+
+
+def _number_for(feat: Feature, text: str, locale: str) -> tuple[float | None, tuple]:
+    """(value, ()) or (None, (two readings)) when the field makes both of a text's readings plausible.
+
+    Only the page language's reading and the other language's are considered; of those, the
+    ones the field allows are kept. One left: that is the value. None left: the page language's
+    reading, for the range or whole-number message to explain.
+    """
+    found = readings(text, locale)
+    if not found:
+        return None, ()
+    fitting = [v for v in found if plausible(feat, float(v))]
+    if len(fitting) > 1:
+        return None, (fitting[0], fitting[1])
+    return float((fitting or found)[0]), ()
+
+
 def parse_value(feat: Feature, raw: Any, locale: str = "nl") -> tuple[Any, str | None]:
     """One field → (clean value, None) or (None, plain error message)."""
     if _is_blank(raw):
@@ -75,11 +81,13 @@ def parse_value(feat: Feature, raw: Any, locale: str = "nl") -> tuple[Any, str |
             return None, _msg("required", locale)
         return (float("nan") if feat.kind == "number" else None), None
     if feat.kind == "number":
-        value = (
-            float(raw)
-            if isinstance(raw, (int, float)) and not isinstance(raw, bool)
-            else (parse_number(str(raw)))
-        )
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            value = float(raw) if math.isfinite(float(raw)) else None
+        else:
+            value, ambiguous = _number_for(feat, str(raw), locale)
+            if ambiguous:
+                first, second = (written(v, locale) for v in ambiguous)
+                return None, _msg("ambiguous", locale, first=first, second=second)
         if value is None:
             example = fmt.number(feat.min if feat.min is not None else 1, locale)
             return None, _msg("number", locale, example=example)
@@ -109,53 +117,3 @@ def parse_value(feat: Feature, raw: Any, locale: str = "nl") -> tuple[Any, str |
         }:
             return cat.value, None
     return None, _msg("choice", locale)
-
-
-def check_reference(spec: FeatureSpec, frame) -> list[str]:
-    """Problems with a reference DataFrame: missing columns, out-of-range or unknown values."""
-    problems = []
-    for feat in spec.features + spec.fairness_attributes:
-        if feat.name not in frame.columns:
-            problems.append(f"column '{feat.name}' is missing")
-            continue
-        col = frame[feat.name]
-        if feat.kind == "number":
-            bad = col.dropna()[(col.dropna() < feat.min) | (col.dropna() > feat.max)]
-            if len(bad):
-                problems.append(
-                    f"column '{feat.name}': {len(bad)} value(s) outside {feat.min}–{feat.max}"
-                )
-        elif feat.kind == "category":
-            unknown = sorted(set(col.dropna().astype(str)) - set(feat.category_values()))
-            if unknown:
-                problems.append(f"column '{feat.name}': unknown categories {unknown[:5]}")
-    column = spec.outcome.column
-    if column and column in frame.columns and spec.outcome.kind == "classification":
-        unknown = sorted(
-            set(frame[column].dropna().astype(str)) - {c.value for c in spec.outcome.classes}
-        )
-        if unknown:
-            problems.append(f"outcome column '{column}': unknown classes {unknown[:5]}")
-    return problems
-
-
-def load_reference(path: str | Path, spec: FeatureSpec):
-    """Read a reference CSV and check it against the spec (``SpecError`` lists problems).
-
-    Category and outcome columns are read as text, yes/no columns as 0/1.
-    """
-    import pandas as pd
-
-    text_cols = [f.name for f in spec.features + spec.fairness_attributes if f.kind == "category"]
-    if spec.outcome.column and spec.outcome.kind == "classification":
-        text_cols.append(spec.outcome.column)
-    frame = pd.read_csv(path, dtype={c: str for c in text_cols}, keep_default_na=True)
-    problems = check_reference(spec, frame)
-    if problems:
-        raise SpecError(problems, what="reference data")
-    for feat in spec.features:
-        if feat.kind == "yes_no":
-            frame[feat.name] = (
-                frame[feat.name].map(lambda v: str(v).strip().lower() in TRUE_WORDS).astype(int)
-            )
-    return frame

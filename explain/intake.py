@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .allowlist import ALLOWED_FUNCTIONS, ALLOWED_TYPES
+from .allowlist import ALLOWED_FUNCTIONS, ALLOWED_TYPES, accepted_parts_text
 from .errors import IntakeError
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -128,17 +128,7 @@ def load_model(path: str | Path, *, max_bytes: int = MAX_BYTES) -> LoadedModel:
         set(refused) | {t for t in untrusted if t not in ALLOWED_TYPES | ALLOWED_FUNCTIONS}
     )
     if refused:
-        listed = ", ".join(refused)
-        raise IntakeError(
-            "untrusted_types",
-            f"The model contains types or code the register does not accept: {listed}. "
-            "Only standard scikit-learn, numpy and scipy parts are allowed; custom functions, "
-            "lambdas and anything defined in __main__ are refused.",
-            f"Het model bevat onderdelen die het register niet accepteert: {listed}. Alleen "
-            "standaardonderdelen van scikit-learn, numpy en scipy zijn toegestaan; eigen "
-            "functies, lambda's en alles uit __main__ worden geweigerd.",
-            details=refused,
-        )
+        raise _refused_parts(refused)
     try:
         estimator = sio.loads(data, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001 — skops raises many kinds; one message suffices
@@ -160,6 +150,24 @@ def load_model(path: str | Path, *, max_bytes: int = MAX_BYTES) -> LoadedModel:
         size_bytes=size,
         types=tuple(names),
         saved_with=saved_with,
+    )
+
+
+def _refused_parts(refused: list[str]) -> IntakeError:
+    """The refusal names the refused parts and lists what is accepted (from the allowlist)."""
+    listed = ", ".join(refused)
+    accepted = accepted_parts_text()
+    return IntakeError(
+        "untrusted_types",
+        f"The model contains parts the register does not accept: {listed}. Custom functions, "
+        "lambdas and anything defined in __main__ are refused, and so are scikit-learn parts "
+        f"outside this list. Accepted: {accepted}. k-nearest neighbours only with the Euclidean "
+        "distance. The same list is at /help/feature-spec#model-parts.",
+        f"Het model bevat onderdelen die het register niet accepteert: {listed}. Eigen functies, "
+        "lambda's en alles uit __main__ worden geweigerd, en ook onderdelen van scikit-learn die "
+        f"niet in deze lijst staan. Toegestaan: {accepted}. k-naaste-buren alleen met de "
+        "euclidische afstand. Dezelfde lijst staat op /help/feature-spec#model-parts.",
+        details=refused,
     )
 
 

@@ -17,6 +17,7 @@ import jsonschema
 
 from . import fmt
 from .errors import SpecError
+from .spec_checks import schema_problem, semantic_problems
 from .spec_schema import SPEC_SCHEMA
 
 TRUE_WORDS = {"ja", "yes", "true", "1", "on", "y", "j", "waar"}
@@ -127,8 +128,9 @@ class FeatureSpec:
         """Parse form strings (or plain values) into clean values.
 
         Returns ``(clean, errors)``: ``clean`` maps every valid field to its value, ``errors``
-        maps each invalid field to a short plain message in ``locale``. Accepts a Dutch
-        decimal comma ('120,5') and thousands dots ('1.250') as well as English notation.
+        maps each invalid field to a short plain message in ``locale``. Numbers are read the
+        way ``locale`` writes them ('1.250,5' in Dutch, '1,250.5' in English); a number whose
+        Dutch and English readings both fit the field is refused naming both.
         """
         from .inputs import parse_value
 
@@ -221,62 +223,17 @@ def _feature(d: Mapping) -> Feature:
     )
 
 
-def _semantic_problems(raw: dict) -> list[str]:
-    problems = []
-    names = [f["name"] for f in raw["features"]] + [
-        a["name"] for a in raw.get("fairness_attributes", [])
-    ]
-    for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"feature name '{dup}' is used more than once")
-    for i, f in enumerate(raw["features"]):
-        where = f"features[{i}] ({f['name']})"
-        if f["kind"] == "number":
-            if "min" not in f or "max" not in f:
-                problems.append(f"{where}: a number needs 'min' and 'max'")
-            elif f["min"] >= f["max"]:
-                problems.append(f"{where}: 'min' must be below 'max'")
-            if f.get("categories"):
-                problems.append(f"{where}: a number cannot have categories")
-        if f["kind"] == "category":
-            values = [c["value"] for c in f.get("categories", [])]
-            if not values:
-                problems.append(f"{where}: a category feature needs 'categories'")
-            if len(set(values)) != len(values):
-                problems.append(f"{where}: category values must be unique")
-        if f.get("protected") and f.get("changeable"):
-            problems.append(f"{where}: a protected attribute cannot be changeable")
-        phrase = f.get("phrase") or {}
-        for lang, p in phrase.items():
-            if f["kind"] == "yes_no" and not isinstance(p, dict):
-                problems.append(f"{where}: phrase.{lang} for yes/no needs 'yes' and 'no'")
-            if f["kind"] != "yes_no" and isinstance(p, str) and "{value}" not in p:
-                problems.append(f"{where}: phrase.{lang} must contain {{value}}")
-    out = raw["outcome"]
-    if out["kind"] == "classification":
-        classes = [c["value"] for c in out.get("classes", [])]
-        if len(classes) < 2:
-            problems.append("outcome: classification needs at least two 'classes'")
-        if len(classes) == 2:
-            if out.get("flagged_class") not in classes:
-                problems.append("outcome: 'flagged_class' must be one of the classes")
-            if "threshold" not in out:
-                problems.append(
-                    "outcome: a yes/no classification needs the 'threshold' used in practice"
-                )
-    return problems
-
-
 def parse_spec(raw: Mapping) -> FeatureSpec:
     """Validate a spec given as a dict; raise ``SpecError`` listing every problem."""
     raw = json.loads(json.dumps(raw))  # detach and normalise (YAML dates, tuples)
     validator = jsonschema.Draft202012Validator(SPEC_SCHEMA)
     problems = [
-        f"{'/'.join(str(p) for p in err.absolute_path) or '(top)'}: {err.message}"
+        schema_problem(err)
         for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
     ]
     if problems:
         raise SpecError(problems)
-    problems = _semantic_problems(raw)
+    problems = semantic_problems(raw)
     if problems:
         raise SpecError(problems)
     out = raw["outcome"]

@@ -50,6 +50,49 @@ def models_register(code: str, note: str | None, model: Path, spec: Path, refere
                    f"(SHA-256 {version.sha256}, {version.method} explainer) and published it.")
 
 
+@models_group.command("spec-init")
+@click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the draft here (default: print it).")
+@click.option("--outcome", "outcome_column", help="The reference data's outcome column, if it cannot be told.")
+def models_spec_init(model: Path, reference: Path, out: Path | None, outcome_column: str | None) -> None:
+    """Draft a feature spec from MODEL.skops's input names and REFERENCE.csv, to complete by hand.
+
+    Kinds, ranges, categories and the outcome are taken from the data; labels and wordings are
+    yours to write (see /help/feature-spec). What to check is printed after the draft.
+    """
+    import json
+
+    import explain
+    import pandas as pd
+    from explain.spec_draft import draft_spec
+
+    try:
+        loaded = explain.load_model(model)
+    except explain.IntakeError as error:
+        raise click.ClickException(error.message("en")) from error
+    try:
+        frame = pd.read_csv(reference)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{reference.name} is not a readable CSV file: {error}") from error
+    if outcome_column and outcome_column not in frame.columns:
+        raise click.BadParameter(f"not a column of {reference.name}; it has {', '.join(map(str, frame.columns))}",
+                                 param_hint="--outcome")
+    try:
+        spec, notes = draft_spec(loaded.estimator, frame, outcome_column=outcome_column)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    text = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote a draft spec to {out}.", err=True)
+    else:
+        click.echo(text, nl=False)
+    click.echo("Check before registering:", err=True)
+    for note in notes:
+        click.echo(f"- {note}", err=True)
+
+
 @click.group("decisions")
 def decisions_group() -> None:
     """Decision receipts for letters."""
@@ -62,12 +105,15 @@ def decisions_group() -> None:
               help="Processes that explain chunks side by side; the output stays in input order.")
 @click.option("--shard", default="1/1", show_default=True,
               help="i/N: this machine takes every N-th case from the i-th; sort the N outputs by line.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
+              help="How numbers in CASES are written: nl '1.250,5', en '1,250.5'; messages in this language.")
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
-def decisions_batch(code: str, chunk: int, workers: int, shard: str, cases: Path, out: Path) -> None:
+def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, cases: Path, out: Path) -> None:
     """Create a receipt per row of CASES (CSV: the model's input columns and optionally case_ref) and write
-    one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs."""
+    one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs. A number that
+    reads as two plausible values ('1.250': 1250 or 1.25) is refused on its line, never guessed."""
     import time
 
     from register.services import batch
@@ -89,7 +135,7 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, cases: Path
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
         warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
-            for lines in batch.run(session=session, algorithm=algorithm, cases=rows,
+            for lines in batch.run(session=session, algorithm=algorithm, cases=rows, locale=lang,
                                    config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):
                 first = first or time.monotonic() - started
                 for line in lines:

@@ -51,3 +51,18 @@ class DecisionReceipt(SQLModel, table=True):
     case_ref_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
+
+
+class ModelGeneration(SQLModel, table=True):
+    """One row that changes with every model registration (issue 10).
+
+    Each process keeps parsed specs and explainer keys of model versions for one generation;
+    ``token`` is new at every change, so a copy is never mistaken for current, even after the
+    counter starts again in a fresh database.
+    """
+
+    __tablename__ = "model_generation"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0
+    token: str = Field(default="", max_length=32)

@@ -62,14 +62,14 @@ def read_cases(path: Path, shard: tuple[int, int] = (1, 1)) -> list[Case]:
 
 
 def explain_chunk(session: Session, algorithm: Algorithm, cases: list[Case], secret: str,
-                  data_dir: str, base_url: str) -> list[Line]:
+                  data_dir: str, base_url: str, locale: str = "en") -> list[Line]:
     from register.services.decisions import create_receipts
 
     pairs = [(case.inputs, case.case_ref) for case in cases]
     for attempt in range(3):
         try:
             results = create_receipts(session=session, algorithm=algorithm, cases=pairs,
-                                      secret=secret, data_dir=data_dir)
+                                      secret=secret, data_dir=data_dir, locale=locale)
             break
         except IntegrityError:  # another worker stored the same case first: find it this time
             session.rollback()
@@ -89,7 +89,7 @@ def explain_chunk(session: Session, algorithm: Algorithm, cases: list[Case], sec
 _worker: dict = {}
 
 
-def _start_worker(config: dict, code: str) -> None:
+def _start_worker(config: dict, code: str, locale: str) -> None:
     """In each forked worker: an app of its own (own engine and connections)."""
     from register import create_app
     from register.services import algorithms
@@ -97,17 +97,18 @@ def _start_worker(config: dict, code: str) -> None:
     app = create_app(config)
     app.app_context().push()
     session = Session(app.extensions["stadsregister.engine"], expire_on_commit=False)
-    _worker.update(app=app, session=session, algorithm=algorithms.get_by_code(session, code))
+    _worker.update(app=app, session=session, algorithm=algorithms.get_by_code(session, code),
+                   locale=locale)
 
 
 def _work(cases: list[Case]) -> list[Line]:
     app = _worker["app"]
     return explain_chunk(_worker["session"], _worker["algorithm"], cases, app.config["SECRET_KEY"],
-                         app.config["DATA_DIR"], app.config["BASE_URL"].rstrip("/"))
+                         app.config["DATA_DIR"], app.config["BASE_URL"].rstrip("/"), _worker["locale"])
 
 
 def run(*, session: Session, algorithm: Algorithm, cases: list[Case], config: dict,
-        workers: int = 1, chunk: int = 1000,
+        workers: int = 1, chunk: int = 1000, locale: str = "en",
         warm: Callable[[], None] | None = None) -> Iterator[list[Line]]:
     """Each chunk's lines, in input order.  ``config`` is the app's configuration (for workers);
     ``warm`` builds what every worker should inherit (the explainer) before they fork."""
@@ -116,7 +117,7 @@ def run(*, session: Session, algorithm: Algorithm, cases: list[Case], config: di
     if workers <= 1 or len(chunks) <= 1:
         for part in chunks:
             yield explain_chunk(session, algorithm, part, config["SECRET_KEY"],
-                                config["DATA_DIR"], base)
+                                config["DATA_DIR"], base, locale)
         return
     if warm:
         warm()
@@ -126,5 +127,5 @@ def run(*, session: Session, algorithm: Algorithm, cases: list[Case], config: di
     settings = {k: config[k] for k in keys if k in config}
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker,
-                      initargs=(settings, algorithm.code)) as pool:
+                      initargs=(settings, algorithm.code, locale)) as pool:
         yield from pool.imap(_work, chunks)

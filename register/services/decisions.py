@@ -63,6 +63,7 @@ class Answer:
 def answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explanation: explain.Explanation,
            locale: str, *, id_prefix: str = "chart") -> Answer:
     """Words, chart and the smallest realistic change, for an explanation, in ``locale``."""
+    explain.limit_threads()  # the counterfactual search predicts hundreds of times (issue 10)
     narrative = explain.narrate(explanation, spec, locale)
     chart = explain.render_bar_chart_svg(explanation, spec, locale, id_prefix=id_prefix)
     found = explain.counterfactual(explainer, explanation.inputs, target_change=_target_change(explainer, explanation))
@@ -96,6 +97,7 @@ def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str
     if errors:
         raise InputRefused(errors)
     explainer = EXPLAINERS.get(model, data_dir)
+    explain.limit_threads()
     with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="explanation"):
         explanation = explainer.explain(clean, validate=False)  # CPU time measured for the footprint (issue 15)
     return answer(explainer, spec, explanation, locale), model
@@ -134,17 +136,20 @@ def expiry(algorithm_version: AlgorithmVersion, now: datetime) -> datetime:
 
 
 def create_receipts(*, session: Session, algorithm: Algorithm, cases: list[tuple[dict, str | None]], secret: str,
-                    data_dir: str, now: datetime | None = None) -> list[tuple[str, DecisionReceipt | None, dict]]:
+                    data_dir: str, now: datetime | None = None,
+                    locale: str = "en") -> list[tuple[str, DecisionReceipt | None, dict]]:
     """Explain many cases with the published model and store a receipt for each valid one.
 
-    ``cases``: (inputs, case reference or None). Returns per case (token, receipt, errors); a case
-    with errors gets no receipt and does not stop the others. Commits once.
+    ``cases``: (inputs, case reference or None); number texts are read in ``locale`` ('1.250' is
+    1250 in Dutch, 1.25 in English). Returns per case (token, receipt, errors); a case with
+    errors gets no receipt and does not stop the others. Commits once.
     """
     now = now or utcnow()
     algorithm_version, model = model_for(session, algorithm)
     spec, explainer = spec_of(model), EXPLAINERS.get(model, data_dir)
-    checked = [spec.validate_inputs(inputs, "en") for inputs, _ref in cases]
+    checked = [spec.validate_inputs(inputs, locale) for inputs, _ref in cases]
     valid = [i for i, (_clean, errors) in enumerate(checked) if not errors]
+    explain.limit_threads()
     explanations = {}
     if valid:  # CPU time measured for the footprint (issue 15)
         with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="receipt",
@@ -190,7 +195,7 @@ def create_receipt(*, session: Session, algorithm: Algorithm, inputs: dict, case
     if errors:
         raise InputRefused(errors)
     token, receipt, _errors = create_receipts(session=session, algorithm=algorithm, cases=[(inputs, case_ref)],
-                                              secret=secret, data_dir=data_dir)[0]
+                                              secret=secret, data_dir=data_dir, locale=locale)[0]
     stored = session.exec(select(DecisionReceipt).where(DecisionReceipt.token_hash == receipt.token_hash)).one()
     return token, stored
 

@@ -7,6 +7,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from register.i18n import translator
 from register.models import Algorithm, AlgorithmVersion
 from register.models.explanation import ModelVersion
+from register.services.explainers import spec_of
 
 
 def model_facts(model: ModelVersion) -> dict:
@@ -106,7 +107,7 @@ def how_it_works(algorithm: Algorithm, version: AlgorithmVersion, model: ModelVe
                "human_contact": version.human_contact, "model": None}
     if model is None:
         return context
-    spec = explain.parse_spec(model.spec)
+    spec = spec_of(model)  # parsed once per model version (issue 10)
     overview = model.global_explanation
     context["model"] = model_facts(model)
     context["outcome"] = spec.outcome.label.get(locale)
@@ -131,7 +132,8 @@ def openapi_paths(code_parameter: dict, errors: dict) -> dict:
                 "type": "object", "required": ["model", "spec", "reference"], "properties": {
                     "model": {"type": "string", "contentMediaType": "application/octet-stream",
                               "description": ".skops only; pickle and joblib are refused"},
-                    "spec": {"type": "string", "description": "feature spec, JSON or YAML"},
+                    "spec": {"type": "string", "description": "feature spec, JSON or YAML: every key on "
+                             "/help/feature-spec, JSON Schema at /schemas/feature-spec.schema.json"},
                     "reference": {"type": "string", "contentMediaType": "text/csv"},
                     "note": {"type": "string", "maxLength": 999}}}}}},
             "responses": {"201": {"description": "Registered; global explanation, performance and fairness stored"},
@@ -141,7 +143,9 @@ def openapi_paths(code_parameter: dict, errors: dict) -> dict:
             "parameters": [code_parameter], "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["inputs"], "properties": {
-                    "inputs": {"type": "object", "description": "the model's input features by name"},
+                    "inputs": {"type": "object", "description": "the model's input features by name: JSON numbers, or "
+                               "number strings as the request's language writes them (?lang=nl: '1.250,5', "
+                               "?lang=en: '1,250.5'); a string with two plausible readings is refused"},
                     "case_ref": {"type": "string", "maxLength": 200,
                                  "description": "stored only as a keyed hash; the same case and inputs give the same receipt"}}}}}},
             "responses": {"201": {"description": "The resident's URL, the PDF URL and references for the letter",

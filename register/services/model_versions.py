@@ -11,19 +11,25 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
-import explain
 import yaml
 from sqlmodel import Session, select
 
+import explain
 from register.models import Algorithm, AlgorithmVersion, User
 from register.models.explanation import ModelVersion
 from register.services import algorithms as algos
 from register.services import filestore
 from register.services.accounts import require_role
+from register.services.explainers import (  # noqa: F401 — where the public pages import them from
+    EXPLAINERS,
+    build,
+    build_explainer,
+    bump_generation,
+    explainer_key,
+    spec_of,
+)
 
 
 class RegistrationFailed(Exception):
@@ -38,6 +44,14 @@ class RegistrationFailed(Exception):
         return self.messages.get(locale) or self.messages["en"]
 
 
+HELP = {"nl": " Elke sleutel van de featurespecificatie staat uitgelegd op /help/feature-spec.",
+        "en": " Every key of the feature spec is explained on /help/feature-spec."}
+
+
+def _with_help(error: explain.ExplainError) -> dict:
+    return {locale: error.message(locale) + HELP[locale] for locale in ("nl", "en")}
+
+
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         text = data.decode("utf-8")
@@ -49,7 +63,7 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         return explain.parse_spec(raw)
     except explain.SpecError as error:
-        raise RegistrationFailed("spec", error) from error
+        raise RegistrationFailed("spec", message=_with_help(error)) from error
 
 
 def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes, workdir: Path):
@@ -65,7 +79,7 @@ def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, referenc
     try:
         reference_df = explain.load_reference(reference_path, feature_spec)
     except explain.SpecError as error:
-        raise RegistrationFailed("reference", error) from error
+        raise RegistrationFailed("reference", message=_with_help(error)) from error
     except (ValueError, UnicodeDecodeError) as error:  # pandas: empty, binary or malformed CSV
         raise RegistrationFailed("reference", message={
             "nl": f"De referentiedata is geen leesbaar CSV-bestand: {error}",
@@ -88,13 +102,7 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
     try:
         loaded, feature_spec, reference_df = _intake(model, model_name, spec, spec_name, reference, workdir)
         reference_sha = filestore.sha256_of(reference)
-        try:
-            explainer = EXPLAINERS.get_or_build(
-                (loaded.sha256, reference_sha), lambda: explain.Explainer.build(loaded, feature_spec, reference_df))
-            overview = explain.global_explanation(explainer, reference_df)
-            fairness = explain.fairness_report(explainer, reference_df) if feature_spec.fairness_attributes else {}
-        except explain.ExplainError as error:
-            raise RegistrationFailed("model", error) from error
+        explainer, overview, fairness = _check_build(loaded, feature_spec, reference_df)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     filestore.store(data_dir, model, loaded.sha256)
@@ -107,6 +115,7 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
         global_explanation=overview, fairness=fairness, reference_rows=len(reference_df),
         created_by_id=user.id if user else None, note=note)
     session.add(version)
+    bump_generation(session)
     session.flush()
     if publish:
         algos.publish_model(session=session, algorithm=algorithm, model_version_id=version.id,
@@ -114,7 +123,30 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
     else:
         algos.attach_model(session=session, user=user, algorithm=algorithm, model_version_id=version.id)
     session.commit()
+    EXPLAINERS.put(explainer_key(model_sha256=loaded.sha256, spec=feature_spec.raw, reference_sha256=reference_sha),
+                   explainer)
     return version
+
+
+def _check_build(loaded, feature_spec, reference_df):
+    """The full build check, on every upload: a fresh explainer, the global explanation and the
+    fairness figures. A cached explainer never stands in for it (issue 10)."""
+    try:
+        explainer = build(loaded, feature_spec, reference_df)
+        with explain.one_thread():
+            overview = explain.global_explanation(explainer, reference_df)
+            fairness = explain.fairness_report(explainer, reference_df) if feature_spec.fairness_attributes else {}
+    except explain.ExplainError as error:
+        raise RegistrationFailed("model", error) from error
+    except Exception as error:
+        raise RegistrationFailed("model", message={
+            "nl": "Het model kon met deze featurespecificatie en referentiedata niet worden uitgelegd "
+                  f"({type(error).__name__}: {error}). Controleer of elke invoer in de specificatie het "
+                  "soort waarde heeft dat het model verwacht (getal, categorie of ja/nee).",
+            "en": "The model could not be explained with this feature spec and reference data "
+                  f"({type(error).__name__}: {error}). Check that every input in the spec has the kind "
+                  "of value the model expects (number, category or yes/no)."}) from error
+    return explainer, overview, fairness
 
 
 def published_model(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion] | None:
@@ -123,63 +155,3 @@ def published_model(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVe
     if version is None or version.model_version_id is None:
         return None
     return version, session.get(ModelVersion, version.model_version_id)
-
-
-class ExplainerCache:
-    """Explainers built once and shared read-only by requests (per process).
-
-    Keyed by the model's and the reference data's SHA-256: the same bytes always give the same
-    explainer, whichever database row or app asks for it.
-    """
-
-    def __init__(self, size: int = 8):
-        self.size = size
-        self._items: OrderedDict[tuple[str, str], explain.Explainer] = OrderedDict()
-        self._lock = threading.Lock()
-        self._building: dict[tuple[str, str], threading.Lock] = {}
-
-    def get(self, model_version: ModelVersion, data_dir: str) -> explain.Explainer:
-        return self.get_or_build((model_version.sha256, model_version.reference_sha256),
-                                 lambda: build_explainer(model_version, data_dir))
-
-    def get_or_build(self, key: tuple[str, str], build) -> explain.Explainer:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            building = self._building.setdefault(key, threading.Lock())
-        with building:  # one build per model, however many requests wait for it
-            with self._lock:
-                if key in self._items:
-                    return self._items[key]
-            explainer = build()
-            with self._lock:
-                self._items[key] = explainer
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return explainer
-
-
-EXPLAINERS = ExplainerCache()
-
-
-def build_explainer(model_version: ModelVersion, data_dir: str) -> explain.Explainer:
-    """Rebuild the explainer of a registered version from its stored files (checked again)."""
-    workdir = Path(tempfile.mkdtemp(prefix="stadsregister-explainer-"))
-    try:
-        model_path = workdir / "model.skops"
-        shutil.copyfile(filestore.path_for(data_dir, model_version.sha256), model_path)
-        loaded = explain.load_model(model_path)
-        if loaded.sha256 != model_version.sha256:
-            raise RuntimeError(f"stored model {model_version.sha256} does not match its hash")
-        spec = explain.parse_spec(model_version.spec)
-        reference = explain.load_reference(filestore.path_for(data_dir, model_version.reference_sha256), spec)
-        return explain.Explainer.build(loaded, spec, reference)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def spec_of(model_version: ModelVersion) -> explain.FeatureSpec:
-    return explain.parse_spec(model_version.spec)
-
-

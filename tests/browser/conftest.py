@@ -158,6 +158,8 @@ PAGES: list[PageSpec] = [
     PageSpec("explain-answer", lambda s: f"/algorithms/{s.model_code()}/explain", needs="public.explain_page",
              action=_explain_answer),
     PageSpec("receipt", lambda s: f"/d/{s.receipt_token()}", needs="public.receipt"),
+    # Registering (issue 10)
+    PageSpec("help-feature-spec", lambda s: "/help/feature-spec", needs="public.feature_spec_help_page"),
     # Documents (issue 3)
     PageSpec("document", lambda s: f"/documents/{s.document_sha()}", needs="public.document"),
     # Sensors (issue 6)

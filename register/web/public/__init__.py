@@ -10,3 +10,4 @@ from register.web.public import explanations  # noqa: E402,F401
 from register.web.public import catalog  # noqa: E402,F401
 from register.web.public import participation  # noqa: E402,F401
 from register.web.public import lockin  # noqa: E402,F401
+from register.web.public import guide  # noqa: E402,F401
