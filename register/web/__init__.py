@@ -43,3 +43,4 @@ def init_app(app: Flask) -> None:
     from register.web.sta import bp as sta_bp
 
     app.register_blueprint(sta_bp, url_prefix="/sta/v1.1")
+    app.register_blueprint(sta_bp, url_prefix="/sta/v1.0", name="sta_v10")  # clients that still ask v1.0
