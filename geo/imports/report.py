@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..boundary import Boundary, Districts
+from .columns import field_label
 from ..messages import message
 from ..validate import validate_sensor
 from ..values import is_blank
@@ -107,7 +108,8 @@ class RowValidator:
         elif key is not None:
             self.seen[key] = row
         for fld, text in errors.items():
-            self.report.errors.append(RowError(row, fld, self.column_of(fld), text, ref))
+            column = self.column_of(fld) or field_label(fld, self.locale)
+            self.report.errors.append(RowError(row, fld, column, text, ref))
         if not errors:
             self.report.rows.append(ImportRow(row, clean))
 

@@ -52,14 +52,17 @@ def mark_expired(session: Session, today: dt.date | None = None) -> int:
 
 
 def reminders(session: Session, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Owners to remind: sensors ending within 30 days, or not confirmed for a year."""
+    """Owners to remind: sensors ending within 30 days, not confirmed for a year, or processing
+    personal data without a retention period (imported from the city's workbook, which has no
+    column for it)."""
     today = today or dt.date.today()
     soon = today + dt.timedelta(days=REMINDER_DAYS)
     stale = today - dt.timedelta(days=UNCONFIRMED_DAYS)
     confirmed = func.coalesce(Sensor.last_confirmed, Sensor.placed_on)
     rows = session.exec(select(Sensor).where(Sensor.status != "removed", or_(
         and_(Sensor.end_date >= today, Sensor.end_date <= soon),
-        and_(Sensor.end_date >= today, or_(confirmed < stale, confirmed.is_(None)))))
+        and_(Sensor.end_date >= today, or_(confirmed < stale, confirmed.is_(None))),
+        and_(Sensor.end_date >= today, Sensor.personal_data == true(), col(Sensor.retention_days).is_(None))))
         .order_by(Sensor.organisation_id, Sensor.end_date, Sensor.reference)).all()
     by_org: dict[int, dict[str, Any]] = {}
     for sensor in rows:
@@ -77,6 +80,8 @@ def reminders(session: Session, today: dt.date | None = None) -> list[dict[str, 
         last = sensor.last_confirmed or sensor.placed_on
         if last is None or last < stale:
             reasons.append("unconfirmed")
+        if sensor.personal_data and sensor.retention_days is None:
+            reasons.append("retention")
         entry["sensors"].append({"id": sensor.id, "reference": sensor.reference, "end_date": sensor.end_date,
                                  "last_confirmed": sensor.last_confirmed, "reasons": reasons})
     return list(by_org.values())
