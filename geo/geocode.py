@@ -19,7 +19,7 @@ from typing import Any
 from .places import Places
 
 PDOK_LOCATIESERVER = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
-_POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.I)
+_POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
 _TYPES = "type:(adres OR postcode OR weg OR woonplaats OR buurt OR wijk)"
 
 
@@ -51,7 +51,7 @@ class Locatieserver:
                 return self._cache[key]
         url = f"{self.base_url}/{endpoint}?{urllib.parse.urlencode(params)}"
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310 - configured https URL
+            with urllib.request.urlopen(url, timeout=self.timeout) as response:
                 docs = json.loads(response.read().decode("utf-8"))["response"]["docs"]
         except (OSError, urllib.error.URLError, ValueError, KeyError, TypeError) as error:
             raise GeocoderUnavailable(str(error)) from None

@@ -22,6 +22,8 @@ from .boundary import DATA_DIR, Districts, _key
 NEIGHBOURHOODS_FILE = DATA_DIR / "buurten.geojson"
 WATER_FILE = DATA_DIR / "water.geojson"
 
+NEAR_DEGREES = 0.015
+
 #: Lat/lon plausible for the Netherlands, to tell which of two pasted numbers is which.
 NL_LAT, NL_LON = (50.5, 54.0), (3.0, 7.5)
 
@@ -53,10 +55,14 @@ class Places:
         return _default_places()
 
     def district_of(self, lon: float, lat: float) -> str | None:
+        """The district containing the point; else, as the shipped outlines are approximate, the
+        nearest one within about 1.5 km; else None."""
         for name, geometry in self.districts.areas.items():
             if shapely.contains_xy(geometry, float(lon), float(lat)):
                 return name
-        return None
+        point = shapely.Point(float(lon), float(lat))
+        distance, name = min((geometry.distance(point), name) for name, geometry in self.districts.areas.items())
+        return name if distance < NEAR_DEGREES else None
 
     def place_of(self, lon: float, lat: float) -> tuple[str | None, str | None]:
         """(district, neighbourhood) of a point; (None, None) outside every district."""
@@ -71,13 +77,8 @@ class Places:
         return district, self.neighbourhoods[int(same[int(np.argmin(d2))])]["name"]
 
     def places_of(self, lons, lats) -> list[tuple[str | None, str | None]]:
-        """``place_of`` for many points (districts tested vectorised)."""
-        lons, lats = np.asarray(lons, float), np.asarray(lats, float)
-        found = np.full(len(lons), None, dtype=object)
-        for name, geometry in self.districts.areas.items():
-            inside = shapely.contains_xy(geometry, lons, lats) & (found == None)  # noqa: E711
-            found[inside] = name
-        return [self.place_of(x, y) if d else (None, None) for x, y, d in zip(lons, lats, found)]
+        """``place_of`` for many points."""
+        return [self.place_of(x, y) for x, y in zip(lons, lats)]
 
     def search(self, text: str, limit: int = 8) -> list[dict[str, Any]]:
         """Districts and neighbourhoods whose name contains ``text`` (names starting with it first):

@@ -35,6 +35,7 @@ from .records import (
     diff,
     organisations_for,
     owner_kind,
+    place_columns,
     public_record,
     record,
     require_edit,
@@ -69,7 +70,7 @@ __all__ = [
     "bbox_condition", "by_reference", "can_edit", "column_values", "conditions", "confirm_sensor", "count",
     "create_report", "create_sensor", "diff", "export", "facet_counts", "get_sensor", "handle_report", "history",
     "intersects_condition", "is_postgres", "iter_export", "iter_records", "map_index", "mark_expired",
-    "merged_input", "messages_for", "organisations_for", "owned_sensors", "owner_kind", "page", "public_record",
+    "merged_input", "messages_for", "organisations_for", "owned_sensors", "owner_kind", "page", "place_columns", "public_record",
     "purge_messages", "record", "relay_available", "reminders", "reports", "require_edit", "send_message",
     "theme_bits", "update_sensor", "utcnow", "validate", "viewport",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,13 +12,14 @@ from sqlalchemy import and_, false, func, literal_column, or_, true
 from sqlmodel import Session, col, select
 
 import geo
+from geo.places import Places, parse_latlon
 from register.models import Sensor
 
 from .records import theme_bits
 
 SORTS = {"reference": Sensor.reference, "type": Sensor.sensor_type, "owner": Sensor.owner_name,
          "end_date": Sensor.end_date, "status": Sensor.status, "placed_on": Sensor.placed_on,
-         "id": Sensor.id}
+         "id": Sensor.id, "district": Sensor.district}
 
 
 # ---- filters and geometry in SQL ----------------------------------------------------------------
@@ -47,6 +49,9 @@ class Filters:
     include_expired: bool = False
     organisation_id: int | None = None
     sensor: list[int] = field(default_factory=list)  # particular sensors, by id
+    district: list[str] = field(default_factory=list)  # stadsdelen (geo.places)
+    near: tuple[float, float] | None = None  # (lat, lon): within ``radius`` metres of a place
+    radius: int = 300
 
     @classmethod
     def from_args(cls, args) -> tuple[Filters, dict[str, str]]:
@@ -80,6 +85,24 @@ class Filters:
         if any(not v.strip().isdigit() for v in ids):
             errors["sensor"] = next(v for v in ids if not v.strip().isdigit())
         out.sensor = [int(v) for v in ids if v.strip().isdigit()]
+        names = {n.casefold(): n for n in Places.default().names}
+        for name in (v.strip() for given in getlist("district") for v in str(given).split(",") if v.strip()):
+            if name.casefold() in names:
+                out.district.append(names[name.casefold()])
+            else:
+                errors["district"] = name
+        near = (getlist("near") or [None])[0]
+        if near:
+            try:
+                out.near = parse_latlon(near)
+            except ValueError:
+                errors["near"] = near
+        radius = (getlist("radius") or [None])[0]
+        if radius:
+            if str(radius).isdigit() and 10 <= int(radius) <= 5000:
+                out.radius = int(radius)
+            else:
+                errors["radius"] = radius
         try:
             out.include_expired = bool(_yes_no((getlist("include_expired") or [None])[0]))
         except ValueError as bad:
@@ -101,7 +124,26 @@ class Filters:
             out["include_expired"] = "true"
         if self.sensor:
             out["sensor"] = [str(i) for i in self.sensor]
+        if self.district:
+            out["district"] = list(self.district)
+        if self.near:
+            out["near"] = f"{self.near[0]:.6f},{self.near[1]:.6f}"
+            if self.radius != 300:
+                out["radius"] = str(self.radius)
         return out
+
+    @property
+    def by_place(self) -> bool:
+        """Filters the map's in-memory index does not hold (they are answered in SQL)."""
+        return bool(self.district or self.near or self.organisation_id is not None or self.sensor)
+
+    def near_bbox(self) -> tuple[float, float, float, float] | None:
+        if not self.near:
+            return None
+        lat, lon = self.near
+        dlat = self.radius / 111_200
+        dlon = self.radius / (111_200 * math.cos(math.radians(lat)))
+        return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
 def is_postgres(session: Session) -> bool:
@@ -151,6 +193,10 @@ def conditions(session: Session, filters: Filters | None = None, *, bbox=None,
     elif not filters.include_expired and not filters.sensor:
         out.append(Sensor.end_date >= today)
         out.append(Sensor.status != "removed")
+    if filters.district:
+        out.append(col(Sensor.district).in_(filters.district))
+    if filters.near:
+        out.append(bbox_condition(session, filters.near_bbox()))
     if bbox is not None:
         out.append(bbox_condition(session, bbox))
     return out

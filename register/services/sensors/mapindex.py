@@ -69,7 +69,7 @@ def viewport(session: Session, *, bbox: tuple[float, float, float, float], zoom:
     today = today or dt.date.today()
     zoom = int(max(0, min(int(zoom), 22)))
     bbox = tuple(float(c) for c in bbox)
-    if cache is not None and not (filters and (filters.organisation_id is not None or filters.sensor)):
+    if cache is not None and not (filters and filters.by_place):
         return _viewport_from_index(map_index(session, cache, today), bbox=bbox, zoom=zoom,
                                     filters=filters or Filters(), facets=facets, today=today,
                                     street_zoom=street_zoom, cell_px=cell_px, max_individual=max_individual,
@@ -112,6 +112,8 @@ def viewport(session: Session, *, bbox: tuple[float, float, float, float], zoom:
                            "total": int(total), "clustered": clustered}
     if facets:
         out["facets"] = facet_counts(session, where)
+    out["matching"] = session.exec(select(func.count()).select_from(Sensor)
+                                   .where(*conditions(session, filters, today=today))).one()
     return out
 
 
@@ -139,5 +141,7 @@ def _viewport_from_index(index: geo.SensorIndex, *, bbox, zoom: int, filters: Fi
                              mobile=filters.mobile, status=filters.status, include_expired=filters.include_expired)
     view = index.query(bbox, zoom, mask=mask, street_zoom=street_zoom, cell_px=cell_px,
                        max_individual=max_individual, max_features=max_features)
-    return index.to_geojson(view, feature=lambda r: map_feature(r, today=today, url_template=url_template),
-                            facets=facets, mask=mask)
+    out = index.to_geojson(view, feature=lambda r: map_feature(r, today=today, url_template=url_template),
+                           facets=facets, mask=mask)
+    out["matching"] = int(mask.sum())  # in the whole register, so the page's count follows the filters
+    return out

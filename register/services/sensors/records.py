@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import geo
+from geo.places import Places
 from register.models import Membership, Organisation, Sensor, User
 from register.services import accounts
 
@@ -55,7 +56,8 @@ def record(sensor: Sensor) -> dict[str, Any]:
 def public_record(sensor: Sensor, today: dt.date | None = None) -> dict[str, Any]:
     """What anyone may see of a sensor (no contact person, phone or private e-mail)."""
     out = geo.public_properties(record(sensor), today=today)
-    out.update(geometry=sensor.geometry, field_of_view=sensor.field_of_view, lon=sensor.lon, lat=sensor.lat)
+    out.update(geometry=sensor.geometry, field_of_view=sensor.field_of_view, lon=sensor.lon, lat=sensor.lat,
+               district=sensor.district, neighbourhood=sensor.neighbourhood)
     return out
 
 
@@ -81,7 +83,17 @@ def column_values(clean: Mapping[str, Any]) -> dict[str, Any]:
     out["my"] = round(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * 6378137.0, 2)
     for flag in _FLAGS:
         out[flag] = bool(clean.get(flag))
+    out["district"], out["neighbourhood"] = place_columns(clean)
     return out
+
+
+def place_columns(clean: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """District and neighbourhood for the list: a fixed sensor's from its point, a mobile one's
+    district from the first area it was registered by."""
+    if clean.get("mobile"):
+        names = list(clean.get("area_names") or [])
+        return (names[0] if names else Places.default().district_of(clean["lon"], clean["lat"])), None
+    return Places.default().place_of(float(clean["lon"]), float(clean["lat"]))
 
 
 def _apply(sensor: Sensor, clean: Mapping[str, Any]) -> None:
