@@ -119,3 +119,4 @@ class SensorMessage(SQLModel, table=True):
     sender_email: str = Field(max_length=254)
     body: str = Field(sa_type=Text)
     read_at: datetime | None = None
+    emailed_at: datetime | None = None  # when the owner was told by e-mail (issue 14)

@@ -5,7 +5,8 @@
 - queries: ``filters`` (filters → SQL), ``mapindex`` (viewport clusters and the map's index),
   ``lists`` (the accessible list, the owner's list, open-data exports);
 - ``upkeep``    — confirmation, expiry, reminders;
-- ``residents`` — reports of missing sensors, messages relayed to owners.
+- ``residents`` — reports of missing sensors, messages relayed to owners; ``notify`` tells owners
+  by e-mail; ``owners`` — organisations named in an import's "Uw gegevens" sheet.
 
 Callers import this package (``from register.services import sensors as svc``); it re-exports
 what they use.  Services take an explicit session and never touch the request.
@@ -23,6 +24,7 @@ from .filters import (
 )
 from .lists import export, iter_export, iter_records, owned_sensors, page
 from .mapindex import facet_counts, map_index, viewport
+from .owners import unverified_organisations, verify_organisation
 from .records import (
     EDITABLE_FIELDS,
     LOCATION_KEYS,
@@ -72,5 +74,5 @@ __all__ = [
     "intersects_condition", "is_postgres", "iter_export", "iter_records", "map_index", "mark_expired",
     "merged_input", "messages_for", "organisations_for", "owned_sensors", "owner_kind", "page", "place_columns", "public_record",
     "purge_messages", "record", "relay_available", "reminders", "reports", "require_edit", "send_message",
-    "theme_bits", "update_sensor", "utcnow", "validate", "viewport",
+    "theme_bits", "unverified_organisations", "update_sensor", "utcnow", "validate", "verify_organisation", "viewport",
 ]

@@ -14,6 +14,7 @@ import geo.places
 from geo.features import map_feature
 from register.db import get_engine, get_session
 from register.services import sensors as svc
+from register.services.sensors import notify
 from register.web.common import fail, json_error, locale, respond, twin
 from register.web.public import bp
 from register.web.public import sensor_places as places
@@ -267,18 +268,21 @@ def sensor_contact(fmt: str, sensor_id: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            svc.send_message(get_session(), sensor=sensor, sender_email=values["sender_email"],
-                             body=values["body"], locale=locale())
+            message = svc.send_message(get_session(), sensor=sensor, sender_email=values["sender_email"],
+                                       body=values["body"], locale=locale())
         except svc.SensorInvalid as invalid:
             errors = invalid.errors
             if fmt == "json":
                 return json_error(422, _("Some fields are not filled in correctly."), invalid.as_list())
         else:
+            outcome = notify.notify_owner(get_session(), message=message, sensor=sensor,
+                                          mailer=notify.Mailer.from_config(current_app.config),
+                                          portal_url=url_for("portal.sensor_messages", _external=True))
             if fmt == "json":
-                return jsonify({"ok": True}), 201
-            return redirect(url_for("public.sensor_contact", sensor_id=sensor.id, sent=1), 303)
+                return jsonify({"ok": True, "next": outcome}), 201
+            return redirect(url_for("public.sensor_contact", sensor_id=sensor.id, sent=outcome), 303)
     return respond("public/sensor_contact.html", fmt, status=422 if errors else 200,
                    json_keys=("sensor", "fields", "errors"),
                    sensor={"id": sensor.id, "reference": sensor.reference, "owner_name": sensor.owner_name},
                    fields=["sender_email", "body"], values=values, errors=errors,
-                   sent=request.args.get("sent") == "1")
+                   sent=request.args.get("sent") if request.args.get("sent") in notify.OUTCOMES else None)
