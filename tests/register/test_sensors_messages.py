@@ -22,7 +22,7 @@ class Inbox:
     def __init__(self):
         self.mails = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.mails.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 Message accepted for delivery"
 

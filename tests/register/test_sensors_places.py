@@ -4,9 +4,11 @@ reporting a sensor by pasted coordinates or an address (issue 14).  PDOK's Locat
 stood in for by a local server speaking its published format."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from register.models import Sensor, SensorReport
@@ -105,3 +107,19 @@ def test_an_unknown_place_is_refused_with_a_clear_message_and_nothing_stored(onl
                                                           "csrf_token": _token(online, "/sensors/report")})
     assert answer.status_code == 422 and "could not find this place" in answer.get_data(as_text=True)
     assert session.exec(select(SensorReport)).all() == []
+
+
+def test_the_map_index_follows_changes_without_a_rebuild(client, city, app):
+    city.execute(update(Sensor).values(updated_at=svc.utcnow() - dt.timedelta(hours=1)))  # loaded earlier
+    city.commit()
+    first = client.get("/sensors.geojson?bbox=4.72,52.27,5.08,52.43&zoom=11").get_json()
+    index = app.extensions["stadsregister.sensor_map"]["sensor_index"][0]
+    sensor = city.exec(select(Sensor).where(Sensor.mobile == False)).first()
+    svc.update_sensor(city, user=None, sensor=sensor, data={"lat": "52.3600", "lon": "4.9500"},
+                      check_permission=False)
+    around = client.get("/sensors.geojson?bbox=4.9495,52.3597,4.9505,52.3603&zoom=19").get_json()
+    assert sensor.id in [f["id"] for f in around["features"]]
+    after = app.extensions["stadsregister.sensor_map"]["sensor_index"][0]
+    assert after is not index and len(after) == len(index) and first["total"] > 0
+    unchanged = next(i for i, s in enumerate(index.sensors) if s["id"] != sensor.id)
+    assert after.sensors[unchanged] is index.sensors[unchanged]  # laid in, not rebuilt

@@ -23,7 +23,7 @@ from .filters import (
     is_postgres,
 )
 from .lists import export, iter_export, iter_records, owned_sensors, page
-from .mapindex import facet_counts, map_index, viewport
+from .mapindex import facet_counts, map_index, viewport, warm_map_index
 from .owners import unverified_organisations, verify_organisation
 from .records import (
     EDITABLE_FIELDS,
@@ -74,5 +74,5 @@ __all__ = [
     "intersects_condition", "is_postgres", "iter_export", "iter_records", "map_index", "mark_expired",
     "merged_input", "messages_for", "organisations_for", "owned_sensors", "owner_kind", "page", "place_columns", "public_record",
     "purge_messages", "record", "relay_available", "reminders", "reports", "require_edit", "send_message",
-    "theme_bits", "unverified_organisations", "update_sensor", "utcnow", "validate", "verify_organisation", "viewport",
+    "theme_bits", "unverified_organisations", "update_sensor", "utcnow", "validate", "verify_organisation", "viewport", "warm_map_index",
 ]

@@ -4,16 +4,17 @@ Mercator grid (``mx``/``my``), so a viewport never loads every sensor — from t
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 import geo
 from geo.cluster import EARTH_CIRCUMFERENCE_M, STREET_ZOOM
+from geo.cluster_updates import apply_changes, positions, with_date
 from geo.features import map_feature
 from register.models import Sensor
-from register.services import snapshots
 
 from .filters import Filters, conditions
 
@@ -21,7 +22,7 @@ from .filters import Filters, conditions
 
 _MAP_COLUMNS = (Sensor.id, Sensor.reference, Sensor.owner_name, Sensor.owner_kind, Sensor.sensor_type,
                 Sensor.themes, Sensor.personal_data, Sensor.mobile, Sensor.status, Sensor.end_date,
-                Sensor.lon, Sensor.lat, Sensor.geometry, Sensor.field_of_view)
+                Sensor.lon, Sensor.lat, Sensor.geometry, Sensor.field_of_view, Sensor.updated_at)
 
 
 def _map_records(session: Session, where) -> list[dict[str, Any]]:
@@ -117,20 +118,64 @@ def viewport(session: Session, *, bbox: tuple[float, float, float, float], zoom:
     return out
 
 
+def _index_records(session: Session, where=()) -> list[dict[str, Any]]:
+    names = [c.key for c in _MAP_COLUMNS]
+    rows = session.exec(select(*_MAP_COLUMNS, Sensor.min_lon, Sensor.min_lat, Sensor.max_lon, Sensor.max_lat)
+                        .where(*where).order_by(Sensor.id)).all()
+    return [dict(zip(names, row[:len(names)]), bbox=tuple(float(v) for v in row[len(names):])) for row in rows]
+
+
+#: Writes in other processes stamp ``updated_at`` with their own clock and may commit a moment
+#: after a later stamp was seen; changes this close to the last one seen are read again.
+CLOCK_SLACK = dt.timedelta(seconds=2)
+_index_lock = threading.Lock()
+
+
 def map_index(session: Session, cache: dict, today: dt.date) -> geo.SensorIndex:
-    """The cached index of every sensor for the map; rebuilt when a sensor is added or changed,
-    and each day (expiry depends on the date)."""
+    """The app's index of every sensor for the map, kept current without rebuilding it: sensors
+    added or changed since it was last seen are laid into it, and the expiry flags follow the date
+    (issue 14).  Built in full only the first time (see ``warm_map_index``)."""
     # Both maxima come from indexes (a count would scan every row on PostgreSQL); sensors are never
     # deleted, so a new one raises max(id) and any change raises max(updated_at).
-    key = (*session.exec(select(func.max(Sensor.id), func.max(Sensor.updated_at))).one(), today)
+    max_id, max_at = session.exec(select(func.max(Sensor.id), func.max(Sensor.updated_at))).one()
+    entry = cache.get("sensor_index")
+    if entry is not None and entry[1:] == (max_id, max_at, today):
+        return entry[0]
+    with _index_lock:
+        entry = cache.get("sensor_index")
+        if entry is not None and entry[1:] == (max_id, max_at, today):
+            return entry[0]
+        if entry is None:
+            index = geo.SensorIndex(_index_records(session), today=today)
+        else:
+            index, seen_id, seen_at, seen_day = entry
+            if seen_day != today:
+                index = with_date(index, today)
+            if (max_id, max_at) != (seen_id, seen_at):
+                index = apply_changes(index, _changed_since(session, index, seen_id, seen_at), today=today)
+        cache["sensor_index"] = (index, max_id, max_at, today)
+        return index
 
-    def build() -> geo.SensorIndex:
-        names = [c.key for c in _MAP_COLUMNS]
-        rows = session.exec(select(*_MAP_COLUMNS, Sensor.min_lon, Sensor.min_lat, Sensor.max_lon, Sensor.max_lat)
-                            .order_by(Sensor.id)).all()
-        return geo.SensorIndex([dict(zip(names, row[:len(names)]), bbox=tuple(float(v) for v in row[len(names):]))
-                                for row in rows], today=today)
-    return snapshots.current(cache, "sensor_index", key, build)
+
+def _changed_since(session: Session, index: geo.SensorIndex, seen_id, seen_at) -> list[dict[str, Any]]:
+    """Sensors added after ``seen_id`` or stamped since ``seen_at`` (less the slack) whose stamp
+    differs from the one the index holds: only those rows are read in full."""
+    since = [Sensor.id > (seen_id or 0)]
+    if seen_at is not None:
+        since.append(Sensor.updated_at >= seen_at - CLOCK_SLACK)
+    where = positions(index)
+    stamps = session.exec(select(Sensor.id, Sensor.updated_at).where(or_(*since))).all()
+    ids = [i for i, at in stamps if i not in where or index.sensors[where[i]].get("updated_at") != at]
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        out.extend(_index_records(session, [col(Sensor.id).in_(ids[start:start + 500])]))
+    return out
+
+
+def warm_map_index(engine, cache: dict) -> None:
+    """Build the index before the worker serves map requests (called when the app starts)."""
+    with Session(engine) as session:
+        map_index(session, cache, dt.date.today())
 
 
 def _viewport_from_index(index: geo.SensorIndex, *, bbox, zoom: int, filters: Filters, facets: bool,

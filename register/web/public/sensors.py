@@ -2,7 +2,9 @@
 exports, and the forms to report a missing sensor and to write to an owner (the relay)."""
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Response, current_app, g, jsonify, redirect, request, url_for
@@ -20,6 +22,25 @@ from register.web.public import bp
 from register.web.public import sensor_places as places
 
 GEOJSON = "application/geo+json"
+MAP_CACHE = "stadsregister.sensor_map"
+
+
+@bp.record_once
+def _warm_map_index(state) -> None:
+    """Build the map's index when the app starts, in the background, so no visitor waits for it;
+    until it is there, map requests are answered in SQL (issue 14).  Not in tests."""
+    app = state.app
+    cache = app.extensions.setdefault(MAP_CACHE, {})
+    if app.config.get("TESTING"):
+        return
+
+    def warm() -> None:
+        try:
+            svc.warm_map_index(app.extensions["stadsregister.engine"], cache)
+        except Exception:
+            cache["build_on_request"] = True
+            logging.getLogger(__name__).info("sensor map index not built at start-up", exc_info=True)
+    threading.Thread(target=warm, name="sensor-map-index", daemon=True).start()
 
 
 def boundary() -> geo.Boundary:
@@ -47,6 +68,13 @@ def _bbox():
         return geo.parse_bbox(raw)
     except ValueError:
         fail(400, _("bbox must be west,south,east,north in degrees, e.g. 4.85,52.35,4.95,52.39."))
+
+
+def _ready_index_cache() -> dict | None:
+    """The app's map-index cache once the start-up build has finished; None (answer in SQL) before."""
+    cache = current_app.extensions.setdefault(MAP_CACHE, {})
+    ready = "sensor_index" in cache or "build_on_request" in cache or current_app.config.get("TESTING")
+    return cache if ready else None
 
 
 def _site_url() -> str:
@@ -120,7 +148,7 @@ def sensors_geojson():
         data = svc.viewport(db, bbox=bbox, zoom=int(zoom), filters=filters,
                             facets=request.args.get("facets") in ("1", "true"),
                             url_template=url_for("public.sensor_detail", sensor_id="0").replace("/0", "/{id}"),
-                            cache=current_app.extensions.setdefault("stadsregister.sensor_map", {}))
+                            cache=_ready_index_cache())
         return jsonify(data), 200, {"Content-Type": GEOJSON}
     chunks = _stream("geojson", filters, bbox, locale=locale(), site_url=_site_url())
     return Response(chunks, content_type=GEOJSON,
