@@ -117,7 +117,7 @@ def bench_index(app, runs: int) -> None:
             client.get(city)
             after_one.append(time.perf_counter() - t0)
         for _ in range(3):
-            session.execute(text("UPDATE sensor SET updated_at = :now WHERE id IN (%s)" % ",".join(map(str, ids))),
+            session.execute(text(f"UPDATE sensor SET updated_at = :now WHERE id IN ({','.join(map(str, ids))})"),
                             {"now": svc.utcnow()})
             session.commit()
             t0 = time.perf_counter()

@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 import geo
@@ -161,8 +161,8 @@ def _changed_since(session: Session, index: geo.SensorIndex, seen_id, seen_at) -
     """Sensors added after ``seen_id`` or stamped since ``seen_at`` (less the slack) whose stamp
     differs from the one the index holds: only those rows are read in full."""
     since = [Sensor.id > (seen_id or 0)]
-    if seen_at is not None:
-        since.append(Sensor.updated_at >= seen_at - CLOCK_SLACK)
+    if seen_at is not None:  # rows stamped exactly ``seen_at`` were committed together with it: seen
+        since.append(and_(Sensor.updated_at >= seen_at - CLOCK_SLACK, Sensor.updated_at != seen_at))
     where = positions(index)
     stamps = session.exec(select(Sensor.id, Sensor.updated_at).where(or_(*since))).all()
     ids = [i for i, at in stamps if i not in where or index.sensors[where[i]].get("updated_at") != at]
