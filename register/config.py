@@ -37,6 +37,12 @@ DEFAULTS: dict[str, object] = {
     "SMTP_PASSWORD": "",
     "SMTP_FROM": "",
     "SENSOR_BOUNDARY_FILE": "",  # GeoJSON of the city boundary sensors must lie in; empty: Amsterdam (shipped)
+    # The national algorithm register's submission API (issue #17): base URL …/aanleverapi/v1_0, token,
+    # and each organisation's id there ("Gemeente Amsterdam=gm0363; …").
+    "NATIONAL_API_URL": "",
+    "NATIONAL_API_TOKEN": "",
+    "NATIONAL_ORGANISATION_IDS": "",
+    "CATALOG_PUBLISHER": "",  # publisher of /catalog.ttl; empty: the register's first municipality
 }
 
 # Settings whose environment values are integers.

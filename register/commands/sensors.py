@@ -50,7 +50,7 @@ def sensors_import(file: Path, owner: str | None, valid_only: bool, lang: str) -
         if owner:
             organisation = session.exec(select(Organisation).where(Organisation.name == owner)).first()
             if organisation is None:
-                raise click.ClickException(t("No organisation named %(name)s. Create it first, e.g. with "
+                raise click.UsageError(t("No organisation named %(name)s. Create it first, e.g. with "
                                              "'stadsregister users create … --organisation'.", name=repr(owner)))
         try:
             result = sensor_io.import_file(session, file, organisation=organisation, user=None,
@@ -60,7 +60,7 @@ def sensors_import(file: Path, owner: str | None, valid_only: bool, lang: str) -
             raise click.ClickException(str(error)) from error
     for line in result.lines(lang):
         click.echo(line)
-    if not result.written:
+    if not result.written or result.report.errors:  # exit codes: README, "Command line" (#17)
         sys.exit(1)
 
 

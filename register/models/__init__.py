@@ -12,6 +12,7 @@ from register.models.algorithm import (
 )
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.models.document import Document, DocumentCreate, DocumentFile, VersionDocument
+from register.models.interchange import NationalSubmission
 from register.models.sensor import Sensor, SensorChange, SensorMessage, SensorReport
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "Organisation", "OrganisationPublic", "User",
     "Sensor", "SensorChange", "SensorMessage", "SensorReport",
     "Document", "DocumentCreate", "DocumentFile", "VersionDocument",
+    "NationalSubmission",
 ]

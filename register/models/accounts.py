@@ -15,7 +15,7 @@ def utcnow() -> datetime:
 
 
 class OrganisationBase(SQLModel):
-    name: str = Field(max_length=99, index=True, unique=True)
+    name: str = Field(max_length=100, index=True, unique=True)  # 100: as the national register (#17)
     kind: str = Field(default="municipality", max_length=20)
     website: str | None = Field(default=None, max_length=300)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,9 +16,17 @@ from jsonschema import Draft7Validator
 
 from register.i18n import N_, translator
 from register.models.algorithm import AI_ACT_RISK_CLASSES
+from register.services.text_cleaning import _oddities, clean_record, clean_text, invisible_in  # noqa: F401 (re-exported)
 
 SCHEMA_PATH = Path(__file__).parent.parent / "standard" / "algoritmeregister-publicatiestandaard-v1.0.0.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+# Where the national register accepts more than the standard's schema says, we accept what it
+# accepts: its real records have names of exactly 100 characters (issue #17). The schema file
+# stays the standard's own; these limits apply to validation, the database and the forms.
+ACCEPTED_LIMITS = {"name": 100, "organization": 100, "legal_basis_title": 100}
+ACCEPTING_SCHEMA = {**SCHEMA, "properties": {
+    name: ({**prop, "maxLength": ACCEPTED_LIMITS[name]} if name in ACCEPTED_LIMITS else prop)
+    for name, prop in SCHEMA["properties"].items()}}
 STANDARD_FIELDS: list[str] = list(SCHEMA["properties"])
 CONSTANTS = {"language": "nld", "schema": "1.0.0"}
 # Fields of the standard that we store (the constants are added on export).
@@ -36,6 +43,8 @@ EXTENSION_SCHEMA: dict = {
         "objection_link": {"type": "string", "format": "uri", "category": "decision"},
         "ai_act_risk_class": {"enum": list(AI_ACT_RISK_CLASSES), "category": "accountability"},
         "eu_database_ref": {"type": "string", "maxLength": 99, "category": "accountability"},
+        # AI Act Annex VIII Section C.3: the provider's entry in the EU database (issue #17)
+        "eu_provider_entry_url": {"type": "string", "format": "uri", "category": "accountability"},
         "source_open": {"type": "boolean", "category": "accountability"},
         "exit_strategy": {"type": "string", "maxLength": 2499, "category": "accountability"},
         "open_standards": {"type": "string", "maxLength": 999, "category": "accountability"},
@@ -66,7 +75,8 @@ LABELS_EN = {
     "decision_kinds": "Decisions this algorithm is used for",
     "human_contact": "Talk to a person instead", "objection_route": "How to object",
     "objection_link": "Link to the objection procedure", "ai_act_risk_class": "EU AI Act risk class",
-    "eu_database_ref": "EU database reference", "source_open": "Source code is open",
+    "eu_database_ref": "EU database reference",
+    "eu_provider_entry_url": "Link to the provider's entry in the EU database", "source_open": "Source code is open",
     "exit_strategy": "Exit strategy", "open_standards": "Open standards used",
     "receipt_months": "Months a decision explanation stays online",
     "model_version": "Model used to explain decisions",
@@ -75,7 +85,8 @@ LABELS_NL_EXTENSIONS = {
     "decision_kinds": "Besluiten waarbij dit algoritme wordt gebruikt",
     "human_contact": "Liever met een mens praten", "objection_route": "Bezwaar maken",
     "objection_link": "Link naar de bezwaarprocedure", "ai_act_risk_class": "Risicoklasse AI-verordening",
-    "eu_database_ref": "Referentie EU-databank", "source_open": "Broncode is openbaar",
+    "eu_database_ref": "Referentie EU-databank",
+    "eu_provider_entry_url": "Link naar de registratie van de aanbieder in de EU-databank", "source_open": "Broncode is openbaar",
     "exit_strategy": "Exitstrategie", "open_standards": "Gebruikte open standaarden",
     "receipt_months": "Maanden dat een besluituitleg online blijft",
     "model_version": "Model waarmee besluiten worden uitgelegd",
@@ -136,7 +147,7 @@ def choices(name: str, locale: str) -> list[tuple[str, str]]:
 
 def field_schema(name: str) -> dict:
     """The schema of one entry field, standard or extension."""
-    return SCHEMA["properties"].get(name) or EXTENSION_SCHEMA["properties"][name]
+    return ACCEPTING_SCHEMA["properties"].get(name) or EXTENSION_SCHEMA["properties"][name]
 
 
 def label(name: str, locale: str) -> str:
@@ -178,19 +189,14 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in SCHEMA.items() if k != "$id"})
+_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in ACCEPTING_SCHEMA.items() if k != "$id"})
 _EXTENSION_VALIDATOR = Draft7Validator(EXTENSION_SCHEMA)
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def is_web_address(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in value
-
-
-def _oddities(value: str) -> bool:
-    return value != value.strip() or bool(_INVISIBLE.search(value)) or "\u00a0" in value
 
 
 def validate_entry(data: dict, *, locale: str = "nl", strict: bool = True) -> list[FieldError]:
@@ -279,15 +285,14 @@ def normalise_form(form: dict[str, str | list[str]]) -> dict:
         raw = form.get(name)
         if name in LIST_FIELDS:
             items = raw if isinstance(raw, list) else (raw or "").splitlines()
-            data[name] = [unicodedata.normalize("NFC", i).strip() for i in items if i and i.strip()]
+            data[name] = [clean_text(i) for i in items if i and clean_text(i)]
         elif name == "source_open":
             data[name] = {"yes": True, "no": False}.get(raw or "")
         elif name == "receipt_months":
             text = (raw or "").strip()
             data[name] = int(text) if text.isdigit() else (text or None)
         else:
-            text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n")).strip()
-            data[name] = _INVISIBLE.sub("", text).replace("\u00a0", " ") or None
+            data[name] = clean_text(raw or "") or None
     return data
 
 

@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     from register.web.public import bp as public_bp
 
     common.init_app(app)
+    from register.web import assets
+
+    assets.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -163,15 +163,16 @@ def test_cli_import_all_or_nothing_then_valid_only_and_export(runner, session, w
     path.write_bytes(csv_text([csv_row("C-1"), csv_row("C-2", sensor_type="Radar")]))
     before = stored(session)
     out = runner.invoke(args=["sensors", "import", str(path), "--owner", "Gemeente Amsterdam"])
-    assert out.exit_code == 1 and "row 3 (C-2) [sensor_type]" in out.output
+    assert out.exit_code == 1 and "rij 3 (C-2) [sensor_type]" in out.output  # Dutch by default
     assert stored(session) == before
-    out = runner.invoke(args=["sensors", "import", str(path), "--owner", "Gemeente Amsterdam", "--valid-only"])
-    assert out.exit_code == 0 and "1 new" in out.output
+    out = runner.invoke(args=["sensors", "import", str(path), "--owner", "Gemeente Amsterdam", "--valid-only",
+                              "--lang", "en"])
+    assert out.exit_code == 1 and "1 new" in out.output  # written, but a row was refused (README: exit codes)
     target = tmp_path / "out.geojson"
     out = runner.invoke(args=["sensors", "export", "--format", "geojson", str(target)])
     assert out.exit_code == 0
     assert [f["properties"]["reference"] for f in json.loads(target.read_text())["features"]] == ["C-1"]
-    out = runner.invoke(args=["sensors", "import", str(path), "--owner", "Nobody"])
+    out = runner.invoke(args=["sensors", "import", str(path), "--owner", "Nobody", "--lang", "en"])
     assert out.exit_code != 0 and "No organisation" in out.output
 
 

@@ -78,7 +78,7 @@ def test_the_template_as_distributed_imports_without_owner_flag_in_dutch(runner,
         row("WDP-1"), row("WDP-2", typ="Electriciteitssensor", measures="Stroomverbruik", personal="Nee"),
         row("WDP-3", measures=None)])
     out = runner.invoke(args=["sensors", "import", str(path), "--valid-only"])
-    assert out.exit_code == 0, out.output
+    assert out.exit_code == 1, out.output  # written, but a row was refused (exit codes: README)
     assert "rij 4 (WDP-3) [Wat meet de sensor?]" in out.output  # the column the person sees, in Dutch
     assert "Geïmporteerd: 2 nieuw" in out.output and "Winkeliersvereniging De Pijp" in out.output
     assert "retention_days" not in out.output
@@ -106,7 +106,7 @@ def test_all_or_nothing_by_default_and_skip_invalid_is_the_same_flag(runner, ses
     assert session.exec(select(Organisation).where(Organisation.name == "Winkeliersvereniging De Pijp")).first() \
         is None  # nothing imported: no organisation created either
     kept = runner.invoke(args=["sensors", "import", str(path), "--skip-invalid"])
-    assert kept.exit_code == 0 and [s.reference for s in session.exec(select(Sensor))] == ["A-1"]
+    assert kept.exit_code == 1 and [s.reference for s in session.exec(select(Sensor))] == ["A-1"]
 
 
 def test_an_admin_confirms_the_organisation_the_workbook_created(runner, session, tmp_path, auth, client):

@@ -15,7 +15,7 @@ from register.services import portal as portal_service
 from register.services import documents
 from register.services.presenters import entry_sections
 from register.services.ratelimit import RateLimiter
-from register.services.standard import ENTRY_FIELDS, LIST_FIELDS, layout, normalise_form
+from register.services.standard import ENTRY_FIELDS, LIST_FIELDS, invisible_in, label, layout, normalise_form
 from register.web.common import current_user, fail, locale, login_required
 from register.web.portal import bp
 
@@ -88,6 +88,10 @@ def _errors_by_field(error: algos.ValidationFailed) -> dict[str, str]:
 
 def _form_data() -> dict:
     raw = {name: (request.form.getlist(name) if name == "theme" else request.form.get(name)) for name in ENTRY_FIELDS}
+    cleaned = invisible_in(raw)
+    if cleaned:  # normalised as on import, and said so (issue #17)
+        flash(_("Invisible characters and non-breaking spaces were removed from: %(fields)s.",
+                fields=", ".join(label(name, locale()) for name in cleaned)))
     return normalise_form(raw)
 
 
