@@ -164,3 +164,18 @@ def test_show_on_the_map_marks_that_sensor_and_its_page_has_a_small_map(page_at,
     assert page.locator(".folium-map .sensor-focus").count() == 1
     assert sensor["reference"] in page.locator(".leaflet-popup").inner_text()
     assert not page.errors, page.errors
+
+
+def test_the_map_finds_a_neighbourhood_offline_and_the_background_is_never_blank(page_at, site):
+    page = page_at
+    page.goto("/sensors")
+    _settle(page)
+    assert page.locator(".leaflet-base-pane canvas").count() == 1, "no districts and water drawn without tiles"
+    assert "stadsdelen en water" in page.locator(".leaflet-control-attribution").inner_text()
+    page.fill("#sensor-map-q", "De Pijp")
+    page.press("#sensor-map-q", "Enter")
+    _settle(page)
+    assert page.locator("#sensor-map-places button", has_text="De Pijp (Zuid)").count() == 1
+    centre = page.evaluate(f"() => {MAP}.getCenter()")
+    assert abs(centre["lat"] - 52.354) < 0.003 and abs(centre["lng"] - 4.894) < 0.005
+    assert not page.errors, page.errors

@@ -123,3 +123,35 @@ def test_the_map_index_follows_changes_without_a_rebuild(client, city, app):
     assert after is not index and len(after) == len(index) and first["total"] > 0
     unchanged = next(i for i, s in enumerate(index.sensors) if s["id"] != sensor.id)
     assert after.sensors[unchanged] is index.sensors[unchanged]  # laid in, not rebuilt
+
+
+def test_production_gets_pdok_background_and_search_out_of_the_box_and_both_can_change(tmp_path):
+    from register import config
+
+    def settings(**given):
+        return config.finalise({**config.DEFAULTS, "ENV": "production", "SECRET_KEY": "s" * 40, **given},
+                               str(tmp_path))
+    default = settings()
+    assert default["MAP_TILES_URL"].startswith("https://service.pdok.nl/brt/achtergrondkaart/wmts/")
+    assert "Kadaster" in default["MAP_TILES_ATTRIBUTION"]
+    assert default["GEOCODER_URL"] == "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
+    offline = settings(MAP_TILES_URL="", GEOCODER_URL="")
+    assert offline["MAP_TILES_URL"] == "" and offline["GEOCODER_URL"] == ""
+    other = settings(MAP_TILES_URL="https://tiles.example/{z}/{x}/{y}.png")
+    assert other["MAP_TILES_ATTRIBUTION"] == ""  # PDOK's attribution only with PDOK's tiles
+    testing = config.finalise({**config.DEFAULTS, "ENV": "testing"}, str(tmp_path))
+    assert testing["MAP_TILES_URL"] == "" and testing["GEOCODER_URL"] == ""
+
+
+def test_with_pdok_tiles_the_map_pages_allow_that_host_and_credit_it(app, city):
+    from register import config
+
+    app.config.update(MAP_TILES_URL=config.PDOK_TILES_URL, MAP_TILES_ATTRIBUTION=config.PDOK_TILES_ATTRIBUTION)
+    client = app.test_client()
+    page = client.get("/sensors")
+    assert "https://service.pdok.nl" in page.headers["Content-Security-Policy"]
+    assert "Kadaster" in page.get_data(as_text=True) and "/sensors/base.geojson" not in page.get_data(as_text=True)
+    sensor = city.exec(select(Sensor)).first()
+    detail = client.get(f"/sensors/{sensor.id}")
+    assert "https://service.pdok.nl" in detail.headers["Content-Security-Policy"]
+    assert 'data-tiles="https://service.pdok.nl' in detail.get_data(as_text=True)
