@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..boundary import Boundary, Districts
-from .columns import field_label
 from ..messages import message
 from ..validate import validate_sensor
 from ..values import is_blank
+from .columns import field_label
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 import geo
 import geo.imports.columns
 import geo.validate
+from register.i18n import N_, translator
 from register.models import Organisation, Sensor, SensorChange, User
 from register.services import accounts
-from register.i18n import N_, translator
 from register.services import sensors as svc
 from register.services.sensors import owners
 

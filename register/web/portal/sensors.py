@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 import geo
 from register.db import get_session
 from register.models import SensorReport
-from register.services import accounts
-from register.services import sensor_io
+from register.services import accounts, sensor_io
 from register.services import sensors as svc
 from register.services.sensors import notify
 from register.web.common import current_user, fail, locale, login_required
