@@ -25,6 +25,26 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('verified', sa.Boolean(), nullable=False, server_default=sa.true()))
     with op.batch_alter_table('sensormessage', schema=None) as batch_op:
         batch_op.add_column(sa.Column('emailed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    _backfill_places()
+
+
+def _backfill_places() -> None:
+    """District and neighbourhood of the sensors already registered (from the shipped outlines)."""
+    import json
+
+    from geo.places import Places
+
+    places = Places.default()
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, lon, lat, mobile, area_names FROM sensor")).fetchall()
+    for ident, lon, lat, mobile, area_names in rows:
+        names = json.loads(area_names) if isinstance(area_names, str) else (area_names or [])
+        if mobile:
+            district, neighbourhood = (names[0] if names else places.district_of(lon, lat)), None
+        else:
+            district, neighbourhood = places.place_of(lon, lat)
+        bind.execute(sa.text("UPDATE sensor SET district = :d, neighbourhood = :n WHERE id = :i"),
+                     {"d": district, "n": neighbourhood, "i": ident})
 
 
 def downgrade() -> None:
