@@ -9,6 +9,10 @@ the sensors, then prints: the viewport query through ``register.services.sensors
 ``/sensors.geojson`` request through Flask, at city, district and street zoom (median, p95);
 the bytes of the first map view (page + Leaflet + first data response) against the naive folium
 page with every sensor embedded; and export times (GeoJSON, CSV, GeoPackage).
+
+``--index-only`` measures only the map's index (issue 14): cold (built at start-up, before a
+worker serves map requests), warm (a viewport from it), and the first map view over HTTP after a
+change to one sensor, and after an import that changes 1,000 — applied to the index, not rebuilt.
 """
 from __future__ import annotations
 
@@ -24,15 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+import numpy as np
+from sqlalchemy import insert, text
+from sqlmodel import Session
 
-import geo  # noqa: E402
-from register import create_app, db  # noqa: E402
-from register.models import Organisation, Sensor  # noqa: E402
-from register.services import sensors as svc  # noqa: E402
-from register.services.sensor_io import DEMO_OWNERS  # noqa: E402
+import geo
+from register import create_app, db
+from register.models import Organisation, Sensor
+from register.services import sensors as svc
+from register.services.sensor_io import DEMO_OWNERS
 
 SCREEN = (1280, 800)
 
@@ -68,7 +72,7 @@ def load(app, sensors) -> None:
                 session.flush()
             orgs[name] = org
         session.commit()
-        now = svc.utcnow()
+        now = svc.utcnow() - dt.timedelta(hours=1)  # loaded before the visitors come
         rows = []
         for rec in sensors:
             org = orgs[rec["owner_name"]]
@@ -86,7 +90,44 @@ def load(app, sensors) -> None:
         session.commit()
 
 
-def bench_db(label: str, url: str, sensors, runs: int, rng) -> None:
+def bench_index(app, runs: int) -> None:
+    """Cold, warm, and the first map view after a change, through the app's own cache."""
+    engine = app.extensions["stadsregister.engine"]
+    client = app.test_client()
+    cache = app.extensions.setdefault("stadsregister.sensor_map", {})
+    cache.clear()
+    t0 = time.perf_counter()
+    svc.warm_map_index(engine, cache)
+    print(f"index cold (built at start-up, before serving): {time.perf_counter() - t0:.2f} s")
+    city = "/sensors.geojson?bbox={:.6f},{:.6f},{:.6f},{:.6f}&zoom=12&facets=1".format(*viewport(4.9041, 52.3676, 12))
+    warm = []
+    for _ in range(max(10, runs // 4)):
+        t0 = time.perf_counter()
+        client.get(city)
+        warm.append(time.perf_counter() - t0)
+    print(f"first map view, warm index (HTTP):     {summarise(warm)}")
+    after_one, after_many = [], []
+    with Session(engine, expire_on_commit=False) as session:
+        ids = [r[0] for r in session.execute(text("SELECT id FROM sensor WHERE mobile = false ORDER BY id LIMIT 1000"))]
+        for i in range(5):
+            sensor = session.get(Sensor, ids[i])
+            svc.update_sensor(session, user=None, sensor=sensor, check_permission=False,
+                              data={"lat": f"{52.36 + i / 1000:.4f}", "lon": "4.9000", "field_of_view": None})
+            t0 = time.perf_counter()
+            client.get(city)
+            after_one.append(time.perf_counter() - t0)
+        for _ in range(3):
+            session.execute(text(f"UPDATE sensor SET updated_at = :now WHERE id IN ({','.join(map(str, ids))})"),
+                            {"now": svc.utcnow()})
+            session.commit()
+            t0 = time.perf_counter()
+            client.get(city)
+            after_many.append(time.perf_counter() - t0)
+    print(f"first map view after one sensor changed: {summarise(after_one)}")
+    print(f"first map view after 1,000 changed:      {summarise(after_many)}")
+
+
+def bench_db(label: str, url: str, sensors, runs: int, rng, index_only: bool = False) -> None:
     print(f"\n--- {label}: {url.split('@')[-1]}")
     db.upgrade(url)
     app = create_app({"ENV": "testing", "SECRET_KEY": "bench-" + "x" * 30, "DATABASE_URL": url,
@@ -94,6 +135,10 @@ def bench_db(label: str, url: str, sensors, runs: int, rng) -> None:
     start = time.perf_counter()
     load(app, sensors)
     print(f"loaded {len(sensors):,} sensors in {time.perf_counter() - start:.1f} s")
+    if index_only:
+        bench_index(app, runs)
+        app.extensions["stadsregister.engine"].dispose()
+        return
     engine = app.extensions["stadsregister.engine"]
     client = app.test_client()
     centres = [(s["lon"], s["lat"]) for s in rng.choice(np.array(sensors, dtype=object), size=runs)]
@@ -149,6 +194,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--index-only", action="store_true", help="only the map index: cold, warm, after a change")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/bench_sensors",
                         help="PostGIS database to use (its sensor tables are emptied); '' to skip")
     args, _unknown = parser.parse_known_args()
@@ -158,13 +204,13 @@ def main() -> None:
     print(f"generated {len(sensors):,} sensors in {time.perf_counter() - start:.1f} s")
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
-            bench_db("SQLite", f"sqlite:///{folder}/bench.sqlite", sensors, args.runs, rng)
+            bench_db("SQLite", f"sqlite:///{folder}/bench.sqlite", sensors, args.runs, rng, args.index_only)
     if args.postgres:
         try:
-            bench_db("PostgreSQL + PostGIS", args.postgres, sensors, args.runs, rng)
+            bench_db("PostgreSQL + PostGIS", args.postgres, sensors, args.runs, rng, args.index_only)
         except Exception as error:  # noqa: BLE001 - no PostgreSQL here: say so and go on
             print(f"PostGIS skipped: {str(error).splitlines()[0]}")
-    if not args.skip_naive:
+    if not args.skip_naive and not args.index_only:
         start = time.perf_counter()
         naive = geo.build_naive_map(sensors).encode("utf-8")
         print(f"\nnaive folium page with every sensor embedded: {len(naive):,} bytes "

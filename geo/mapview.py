@@ -41,7 +41,16 @@ TEXT = {
            "owner": "Eigenaar", "personal_data": "Persoonsgegevens", "yes": "Ja", "no": "Nee",
            "mobile": "Vast of mobiel", "fixed": "Vast", "mobile_yes": "Mobiel",
            "map": "Kaart met sensoren", "area": "Gebied van een mobiele sensor",
-           "fov": "Gezichtsveld van een camera", "cluster": "Groep sensoren (aantal)"},
+           "fov": "Gezichtsveld van een camera", "cluster": "Groep sensoren (aantal)",
+           "matchOne": "{n} sensor in het register past bij de filters.",
+           "matchMany": "{n} sensoren in het register passen bij de filters.",
+           "search": "Zoek een adres, postcode of buurt", "searchButton": "Zoeken",
+           "searchHint": "Of plak coördinaten, bijvoorbeeld 52.3731, 4.8926.",
+           "noPlace": "Geen plaats gevonden.", "places": "Gevonden plaatsen",
+           "inViewList": "Sensoren in beeld", "inViewNone": "Geen losse sensoren in beeld. Zoom in of kies een groep.",
+           "inViewMore": "En {n} meer: zoom in om ze te zien.", "zoomTo": "Zoom in op groep van {n} sensoren",
+           "showOnMap": "Toon op de kaart", "details": "Gegevens", "thisSensor": "Deze sensor",
+           "offlineBase": "Achtergrond: stadsdelen en water (vereenvoudigd)"},
     "en": {"sensor": "Sensor", "sensors": "sensors", "personal": "Processes personal data",
            "expired": "End date passed", "loading": "Loading sensors…",
            "inView": "{n} sensors in view", "failed": "The sensors could not be loaded.",
@@ -49,7 +58,16 @@ TEXT = {
            "owner": "Owner", "personal_data": "Personal data", "yes": "Yes", "no": "No",
            "mobile": "Fixed or mobile", "fixed": "Fixed", "mobile_yes": "Mobile",
            "map": "Map of sensors", "area": "Area of a mobile sensor",
-           "fov": "Field of view of a camera", "cluster": "Group of sensors (count)"},
+           "fov": "Field of view of a camera", "cluster": "Group of sensors (count)",
+           "matchOne": "{n} sensor in the register matches the filters.",
+           "matchMany": "{n} sensors in the register match the filters.",
+           "search": "Find an address, postcode or neighbourhood", "searchButton": "Search",
+           "searchHint": "Or paste coordinates, for example 52.3731, 4.8926.",
+           "noPlace": "No place found.", "places": "Places found",
+           "inViewList": "Sensors in view", "inViewNone": "No single sensors in view. Zoom in or choose a group.",
+           "inViewMore": "And {n} more: zoom in to see them.", "zoomTo": "Zoom in on group of {n} sensors",
+           "showOnMap": "Show on the map", "details": "Details", "thisSensor": "This sensor",
+           "offlineBase": "Background: districts and water (simplified)"},
 }
 
 _SCRIPT = (Path(__file__).parent / "data" / "sensor-map.js").read_text(encoding="utf-8")
@@ -65,6 +83,7 @@ class MapPage:
     scripts: str    # nonce'd inline <script> blocks; place at the end of <body>
     document: str   # a complete standalone HTML page
     map_id: str
+    in_view: str = ""  # the keyboard list of sensors in view; place after the map
 
 
 class _Hook(MacroElement):
@@ -100,8 +119,8 @@ def _legend_and_filters(text: Mapping[str, str], locale: str, filters: bool) -> 
               f'aria-hidden="true"></span>{esc(text["fov"])}</li><li><span class="sensor-cluster '
               f'sensor-cluster-s sensor-swatch-cluster" aria-hidden="true"><span>5</span></span>'
               f'{esc(text["cluster"])}</li>')
-    legend = (f'<section id="sensor-map-legend" aria-labelledby="sensor-map-legend-title">'
-              f'<h2 id="sensor-map-legend-title">{esc(text["legend"])}</h2><ul>{items}</ul></section>')
+    legend = (f'<details id="sensor-map-legend" class="sensor-map-fold"><summary>'
+              f'<h2 id="sensor-map-legend-title">{esc(text["legend"])}</h2></summary><ul>{items}</ul></details>')
     if not filters:
         return legend + '<form id="sensor-filters" role="search"></form>'
 
@@ -112,14 +131,43 @@ def _legend_and_filters(text: Mapping[str, str], locale: str, filters: bool) -> 
         return f'<fieldset id="sensor-filter-{name}"><legend>{esc(title)}</legend>{boxes}</fieldset>'
 
     yes_no = [("true", text["yes"]), ("false", text["no"])]
-    form = (f'<form id="sensor-filters" role="search" aria-label="{esc(text["filters"])}">'
+    # Folded on small screens (sensor-map.js closes it there), so the map stays near the top.
+    form = (f'<details id="sensor-map-filters" class="sensor-map-fold" open><summary><h2>{esc(text["filters"])}'
+            f'</h2></summary><form id="sensor-filters" role="search" aria-label="{esc(text["filters"])}">'
             + group("sensor_type", text["type"], SENSOR_TYPES.choices(locale))
             + group("theme", text["theme"], THEMES.choices(locale))
             + group("owner_kind", text["owner"], OWNER_KINDS.choices(locale))
             + group("personal_data", text["personal_data"], yes_no)
             + group("mobile", text["mobile"], [("false", text["fixed"]),
-                                               ("true", text["mobile_yes"])]) + "</form>")
-    return legend + form
+                                               ("true", text["mobile_yes"])]) + "</form></details>")
+    return form + legend
+
+
+def _search_and_lists(text: Mapping[str, str], total: int | None, with_search: bool) -> str:
+    """The place search (above), the count that follows the filters, and the keyboard list of
+    what is in view (below the filters)."""
+    esc = html.escape
+    search = ""
+    if with_search:
+        search = ('<form id="sensor-map-search" role="search" class="sensor-map-search">'
+                  f'<label for="sensor-map-q">{esc(text["search"])}</label>'
+                  '<div class="search-row"><input id="sensor-map-q" type="search" name="q" '
+                  'autocomplete="off" aria-describedby="sensor-map-q-hint">'
+                  f'<button type="submit">{esc(text["searchButton"])}</button></div>'
+                  f'<p id="sensor-map-q-hint" class="hint">{esc(text["searchHint"])}</p>'
+                  f'<ul id="sensor-map-places" aria-label="{esc(text["places"])}"></ul></form>')
+    count = ""
+    if total is not None:
+        line = (text["matchOne"] if total == 1 else text["matchMany"]).replace("{n}", str(total))
+        count = f'<p id="sensor-map-count" class="muted">{esc(line)}</p>'
+    return search + count
+
+
+def _in_view(text: Mapping[str, str]) -> str:
+    esc = html.escape
+    return ('<section id="sensor-map-inview" aria-labelledby="sensor-map-inview-title">'
+            f'<h2 id="sensor-map-inview-title">{esc(text["inViewList"])}</h2>'
+            '<ul id="sensor-map-inview-list"></ul><p id="sensor-map-inview-more" class="muted"></p></section>')
 
 
 def _css(map_id: str) -> str:
@@ -137,7 +185,13 @@ def _css(map_id: str) -> str:
                       f"margin:-{d // 2}px 0 0 -{d // 2}px}}"
                       for k, d in (("s", 28), ("m", 36), ("l", 44), ("xl", 54)))
             + ".sensor-swatch-cluster{display:inline-block;margin:0 .4em 0 0;"
-            "vertical-align:middle}")
+            "vertical-align:middle}"
+            ".sensor-focus{width:26px;height:26px;margin:-13px 0 0 -13px;border-radius:50%;"
+            "border:4px solid #1a1a1a;box-shadow:0 0 0 3px #ffbf47;background:transparent}"
+            ".sensor-map-fold>summary{cursor:pointer}.sensor-map-fold>summary h2{display:inline;font-size:1.15rem}"
+            "#sensor-map-inview-list,#sensor-map-places{list-style:none;padding:0;margin:0;"
+            "max-height:22rem;overflow:auto}#sensor-map-inview-list li,#sensor-map-places li{margin:.2rem 0}"
+            "#sensor-map-inview-list button,#sensor-map-places button{text-align:left}")
 
 
 def _add_nonce(markup: str, nonce: str | None) -> str:
@@ -172,21 +226,28 @@ def build_map_page(*, data_url: str = "/sensors.geojson", tiles_url: str | None 
                    tiles_attribution: str | None = None, center: tuple[float, float] = AMSTERDAM,
                    zoom: int = 12, locale: str = "nl", nonce: str | None = None,
                    leaflet_js: str = LEAFLET_JS, leaflet_css: str = LEAFLET_CSS,
-                   filters: bool = True) -> MapPage:
+                   filters: bool = True, base_url: str | None = None, places_url: str | None = None,
+                   focus: Mapping[str, Any] | None = None, total: int | None = None) -> MapPage:
     """The fetch-based map page: no sensors embedded; the browser fetches what is in view.
 
     ``filters=False`` renders an empty ``<form id="sensor-filters">`` for the app to fill;
-    its fields are sent along with every fetch and kept in the URL for deep links.
+    its fields are sent along with every fetch and kept in the URL for deep links.  Without
+    ``tiles_url``, ``base_url`` (a GeoJSON of districts and water) is drawn as the background, so
+    the map is never blank.  ``places_url`` enables the place search; ``focus`` (a sensor's
+    map feature) is marked and its popup opened; ``total`` starts the count that follows the
+    filters.
     """
     text = TEXT.get(locale, TEXT["nl"])
     fmap = _map(center, zoom, tiles_url, tiles_attribution, leaflet_js, leaflet_css)
     config = {"dataUrl": data_url, "statusId": "sensor-map-status", "formId": "sensor-filters",
-              "colours": COLOURS, "text": text,
-              "typeLabels": dict(SENSOR_TYPES.choices(locale))}
+              "colours": COLOURS, "text": text, "typeLabels": dict(SENSOR_TYPES.choices(locale)),
+              "baseUrl": None if tiles_url else base_url, "placesUrl": places_url, "focus": focus}
     _Hook(config).add_to(fmap)
-    extra = ('<p id="sensor-map-status" role="status" aria-live="polite"></p>'
+    extra = (_search_and_lists(text, total, bool(places_url))
+             + '<p id="sensor-map-status" role="status" aria-live="polite"></p>'
              + _legend_and_filters(text, locale, filters))
-    page = _page(fmap, extra, _css(fmap.get_name()), nonce, text["map"])
+    page = _page(fmap, extra + _in_view(text), _css(fmap.get_name()), nonce, text["map"])
+    page.controls, page.in_view = extra, _in_view(text)
     return page
 
 

@@ -3,7 +3,8 @@
 Mapping (one register sensor is one of each, all sharing the sensor's id):
 Thing = the registered sensor (register fields in ``properties``); Location = its point or
 mobile area; Sensor = the device type; ObservedProperty = what it measures; Datastream = the
-link between them (the register holds no Observations).
+link between them.  The register holds no Observations, FeaturesOfInterest or
+HistoricalLocations: those sets exist and are empty, as clients expect all eight.
 
 ``parse_filter`` understands the subset of ``$filter`` the register supports: ``eq`` on common
 properties joined by ``and``, and ``geo.intersects(location, geography'POLYGON(...)')``.
@@ -26,7 +27,11 @@ from .features import public_properties
 from .vocab import SENSOR_TYPES
 
 OBSERVATION_TYPE = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Observation"
-ENTITY_SETS = ("Things", "Locations", "Sensors", "ObservedProperties", "Datastreams")
+ENTITY_SETS = ("Things", "Locations", "HistoricalLocations", "Sensors", "ObservedProperties",
+               "Datastreams", "Observations", "FeaturesOfInterest")
+#: Sets of the Sensing core the register answers empty: it holds no observations and sensors
+#: do not move in its records (a mobile sensor has an area, not a track).
+EMPTY_SETS = ("HistoricalLocations", "Observations", "FeaturesOfInterest")
 DEFAULT_TOP, MAX_TOP = 100, 1000
 
 

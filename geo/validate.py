@@ -230,10 +230,10 @@ def _personal_data(data: Mapping, clean: dict, err: _Collector) -> None:
                                               "privacy_statement_url", err)
     if not clean["privacy_statement_url"] and "privacy_statement_url" not in err.errors:
         err.add("privacy_statement_url", "privacy_statement_required")
+    # Optional: the city's workbook has no retention column (issue 14).  Without it the sensor is
+    # published with "niet opgegeven" and the owner is reminded (``missing_retention``).
     clean["retention_days"] = _convert(v.retention_days, data.get("retention_days"),
                                        "retention_days", err)
-    if clean["retention_days"] is None and "retention_days" not in err.errors:
-        err.add("retention_days", "retention_required")
     for flag in ("processed_on_device", "anonymised", "aggregated"):
         clean[flag] = bool(_convert(v.yes_no, data.get(flag), flag, err))
 
@@ -251,6 +251,11 @@ def _dates(data: Mapping, clean: dict, err: _Collector, today: dt.date) -> None:
     if status is None:
         status = "planned" if clean["placed_on"] and clean["placed_on"] > today else "active"
     clean["status"] = status
+
+
+def missing_retention(sensor: Mapping[str, Any]) -> bool:
+    """A sensor that processes personal data without saying how long the data is kept."""
+    return bool(sensor.get("personal_data")) and sensor.get("retention_days") in (None, "")
 
 
 def is_expired(sensor: Mapping[str, Any], today: dt.date | None = None) -> bool:

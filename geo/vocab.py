@@ -3,7 +3,8 @@
 Every term has a stable English code (stored and used in URLs and exports) and a Dutch and an
 English label.  Dutch labels are the city's own wording, so a workbook filled in for Amsterdam's
 register reads back without translation.  ``Vocabulary.lookup`` accepts a code or either label,
-ignoring case and stray whitespace.
+ignoring case and stray whitespace, and the other spellings a term lists (``aliases``): the
+city's workbook spells some values differently from the register (issue 14).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class Term:
     code: str
     nl: str
     en: str
+    aliases: tuple[str, ...] = ()
 
     def label(self, locale: str = "nl") -> str:
         return self.en if locale == "en" else self.nl
@@ -29,12 +31,12 @@ def _norm(text: str) -> str:
 class Vocabulary:
     """An ordered, closed list of terms."""
 
-    def __init__(self, name: str, terms: list[tuple[str, str, str]]) -> None:
+    def __init__(self, name: str, terms: list[tuple]) -> None:
         self.name = name
         self.terms = tuple(Term(*t) for t in terms)
         self._by_key: dict[str, Term] = {}
         for term in self.terms:
-            for key in (term.code, term.nl, term.en):
+            for key in (term.code, term.nl, term.en, *term.aliases):
                 self._by_key.setdefault(_norm(key), term)
 
     def __iter__(self):
@@ -79,7 +81,7 @@ SENSOR_TYPES = Vocabulary("sensor_type", [
     ("pressure", "Druksensor", "Pressure sensor"),
     ("position", "Positie- of verplaatsingsensor", "Position or displacement sensor"),
     ("flow", "Vloeistof- en gasstroomsensor", "Liquid and gas flow sensor"),
-    ("electricity", "Electriciteitssensor", "Electricity sensor"),
+    ("electricity", "Elektriciteitssensor", "Electricity sensor", ("Electriciteitssensor",)),
     ("chemical", "Chemiesensor", "Chemical sensor"),
     ("climate", "Klimaatsensor", "Climate sensor"),
     ("sound", "Geluidsensor", "Sound sensor"),
@@ -114,8 +116,10 @@ THEMES = Vocabulary("theme", [
 
 LEGAL_GROUNDS = Vocabulary("legal_ground", [
     ("vital-interests",
-     ("Bescherming vitale belangen betrokkene(n) of van een andere natuurlijke persoon"),
-     "Protection of the vital interests of the data subject(s) or another person"),
+     "Bescherming vitale belangen betrokkene(n) of van een andere natuurlijke persoon",
+     "Protection of the vital interests of the data subject(s) or another person",
+     # the dropdown of the city's workbook, with its unmatched closing parenthesis
+     ("Bescherming vitale belangen betrokkene(n) of van een andere natuurlijke persoon)",)),
     ("contract", "Uitvoering overeenkomst met betrokkene(n)",
      "Performance of a contract with the data subject(s)"),
     ("consent", "Toestemming betrokkene(n)", "Consent of the data subject(s)"),

@@ -50,8 +50,9 @@ def algorithms_group() -> None:
 
 @algorithms_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the others.")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@click.option("--valid-only", "--skip-invalid", "skip_invalid", is_flag=True,
+              help="Import the valid records and report the others (--skip-invalid is the same).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 @with_appcontext
 def algorithms_import(file: Path, skip_invalid: bool, lang: str) -> None:
     """Import one record or a list of records (JSON in the v1.0.0 shape or the national register's own);

@@ -26,8 +26,20 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": "",  # e.g. redis://127.0.0.1:6379/0: sign-in limits shared by all workers; empty: per process
     "TRUSTED_PROXIES": 0,  # proxies in front that set X-Forwarded-For (the client address for limits)
     "ALLOWED_HOSTS": "",  # host names answered besides BASE_URL's (comma-separated), in production
-    "MAP_TILES_URL": "",  # sensors map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles
-    "MAP_TILES_ATTRIBUTION": "",  # attribution shown with the tiles
+    # Sensor map background: None = PDOK's BRT-Achtergrondkaart (not in testing); "" = the shipped
+    # offline layer of districts and water; or any {z}/{x}/{y} tile URL.
+    "MAP_TILES_URL": None,
+    "MAP_TILES_ATTRIBUTION": None,  # None: PDOK's attribution with PDOK's tiles
+    # Address search: None = PDOK's Locatieserver (not in testing); "" = district and
+    # neighbourhood names only (offline); or another Locatieserver v3.1 base URL.
+    "GEOCODER_URL": None,
+    # E-mail to sensor owners about residents' messages; no host: no e-mail (the portal still shows them).
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_SECURITY": "",  # "", "starttls" or "ssl"
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_FROM": "",
     "SENSOR_BOUNDARY_FILE": "",  # GeoJSON of the city boundary sensors must lie in; empty: Amsterdam (shipped)
     # The national algorithm register's submission API (issue #17): base URL …/aanleverapi/v1_0, token,
     # and each organisation's id there ("Gemeente Amsterdam=gm0363; …").
@@ -41,7 +53,12 @@ DEFAULTS: dict[str, object] = {
 
 # Settings whose environment values are integers.
 INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE", "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
-                "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR"}
+                "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR", "SMTP_PORT"}
+
+PDOK_TILES_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+PDOK_TILES_ATTRIBUTION = ('Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> '
+                          '(BRT-Achtergrondkaart, <a href="https://www.pdok.nl">PDOK</a>)')
+PDOK_GEOCODER_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
 
 
 class ConfigError(RuntimeError):
@@ -79,6 +96,14 @@ def finalise(settings: dict, instance_path: str) -> dict:
         settings["DATA_DIR"] = str(Path(instance_path) / "data")
     settings["MAX_CONTENT_LENGTH"] = int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 + 1024 * 1024
     settings["TESTING"] = env == "testing"
+    online = env != "testing"  # tests and offline demos never reach PDOK unless told to (issue 14)
+    if settings.get("MAP_TILES_URL") is None:
+        settings["MAP_TILES_URL"] = PDOK_TILES_URL if online else ""
+    if settings.get("MAP_TILES_ATTRIBUTION") is None:
+        settings["MAP_TILES_ATTRIBUTION"] = PDOK_TILES_ATTRIBUTION if settings["MAP_TILES_URL"] == PDOK_TILES_URL \
+            else ""
+    if settings.get("GEOCODER_URL") is None:
+        settings["GEOCODER_URL"] = PDOK_GEOCODER_URL if online else ""
     # Session cookie: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
     secure = settings.get("SESSION_COOKIE_SECURE")
     if isinstance(secure, str):

@@ -112,3 +112,70 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+# ---- a stand-in for PDOK's Locatieserver (issue 14) --------------------------------------------
+# PDOK cannot be reached from the tests; this local server answers /free, /suggest, /lookup and
+# /reverse in the Locatieserver's published shape (response.docs[] with weergavenaam, type, id,
+# centroide_ll "POINT(lon lat)", afstand for /reverse), from a few real Amsterdam addresses.
+
+LOCATIESERVER_ADDRESSES = [
+    ("adr-dam-1", "adres", "Dam 1, 1012JS Amsterdam", 4.8926, 52.3731),
+    ("adr-ferdinand-bol-1", "adres", "Ferdinand Bolstraat 1, 1072LA Amsterdam", 4.8914, 52.3557),
+    ("adr-buikslotermeerplein-2000", "adres", "Buikslotermeerplein 2000, 1025XL Amsterdam", 4.9331, 52.3998),
+    ("pcd-1012js", "postcode", "1012JS Amsterdam", 4.8930, 52.3733),
+    ("wijk-de-pijp", "wijk", "De Pijp, Amsterdam", 4.8940, 52.3540),
+]
+
+
+@pytest.fixture(scope="session")
+def locatieserver():
+    """The stand-in's base URL (``…/search/v3_1``), served on 127.0.0.1 in a thread."""
+    import json
+    import math
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    def doc(row, **extra):
+        ident, kind, name, lon, lat = row
+        return {"id": ident, "type": kind, "weergavenaam": name, "centroide_ll": f"POINT({lon} {lat})",
+                "score": 10.0, **extra}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            parts = urlsplit(self.path)
+            args = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            endpoint = parts.path.rsplit("/", 1)[-1]
+            if endpoint in ("free", "suggest"):
+                words = [w.casefold() for w in args.get("q", "").replace(",", " ").split()]
+                docs = [doc(r) for r in LOCATIESERVER_ADDRESSES
+                        if words and all(w in r[2].casefold().replace(" ", "") or w in r[2].casefold()
+                                         for w in words)]
+            elif endpoint == "lookup":
+                docs = [doc(r) for r in LOCATIESERVER_ADDRESSES if r[0] == args.get("id")]
+            elif endpoint == "reverse":
+                lon, lat = float(args["lon"]), float(args["lat"])
+
+                def metres(r):
+                    return math.hypot((r[3] - lon) * 67800, (r[4] - lat) * 111200)
+                rows = sorted((r for r in LOCATIESERVER_ADDRESSES if r[1] == "adres"), key=metres)
+                docs = [doc(r, afstand=round(metres(r), 1)) for r in rows[:int(args.get("rows", 10))]]
+            else:
+                self.send_error(404)
+                return
+            body = json.dumps({"response": {"numFound": len(docs), "start": 0, "maxScore": 10.0,
+                                            "numFoundExact": True, "docs": docs}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/bzk/locatieserver/search/v3_1"
+    server.shutdown()

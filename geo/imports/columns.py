@@ -50,6 +50,50 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "themes": ("themes", "thema's", "themas", "thema"),
 }
 
+#: What a person calls each field when the file has no column for it: the city's workbook header
+#: where there is one, else the portal's label (Dutch, English).  Messages name these, never the
+#: register's internal field names (issue 14).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "reference": ("Referentie", "Reference"),
+    "sensor_type": ("Kies soort / type sensor", "Sensor type"),
+    "sensor_type_other": ("Anders, namelijk", "Other type"),
+    "geometry": ("Latitude / Longitude", "Latitude / Longitude"),
+    "areas": ("In welk gebied bevindt zich de mobiele sensor?", "Area of the mobile sensor"),
+    "measures": ("Wat meet de sensor?", "What the sensor measures"),
+    "purpose": ("Waarvoor meet u dat?", "Purpose"),
+    "themes": ("Thema 1", "Theme 1"),
+    "personal_data": ("Worden er persoonsgegevens verwerkt? (Ja/Nee)", "Personal data (Yes/No)"),
+    "legal_ground": ("Wettelijke grondslag", "Legal ground"),
+    "privacy_statement_url": ("Privacyverklaring", "Privacy statement"),
+    "retention_days": ("Bewaartermijn", "Retention period"),
+    "end_date": ("Wanneer wordt de sensor verwijderd? (dd-mm-jjjj)", "End date"),
+    "placed_on": ("Plaatsingsdatum", "Placed on"),
+    "remarks": ("Opmerking", "Remarks"),
+    "project": ("Project", "Project"),
+    "owner_name": ("Naam organisatie/bedrijf", "Organisation"),
+    "owner_kind": ("Soort eigenaar", "Kind of owner"),
+    "contact_email": ("E-mail", "E-mail"),
+    "contact_name": ("Voornaam / Achternaam", "Contact name"),
+    "contact_phone": ("Telefoonnummer", "Phone"),
+    "contact_is_organisational": ("Organisatie-adres", "Organisational address"),
+    "open_data": ("Open data", "Open data"),
+    "open_data_url": ("Link open data", "Open data link"),
+    "field_of_view": ("Gezichtsveld", "Field of view"),
+    "location_description": ("Locatieomschrijving", "Location description"),
+    "status": ("Status", "Status"),
+    "last_confirmed": ("Laatst bevestigd", "Last confirmed"),
+    "mobile": ("Mobiel", "Mobile"),
+}
+
+
+def field_label(fld: str | None, locale: str = "nl") -> str | None:
+    """The name a person knows ``fld`` by (see FIELD_LABELS); the field itself as a last resort."""
+    if fld is None:
+        return None
+    labels = FIELD_LABELS.get(fld)
+    return (labels[1] if locale == "en" else labels[0]) if labels else fld
+
+
 #: Other CSV columns that our own exports write and that an import can ignore.
 IGNORED = {"expired", "public_contact_email", "id", "sensor_type_label", "owner_kind_label",
            "legal_ground_label", "status_label", "theme_labels", "url"}

@@ -10,6 +10,7 @@ from ..boundary import Boundary, Districts
 from ..messages import message
 from ..validate import validate_sensor
 from ..values import is_blank
+from .columns import field_label
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ class RowValidator:
         elif key is not None:
             self.seen[key] = row
         for fld, text in errors.items():
-            self.report.errors.append(RowError(row, fld, self.column_of(fld), text, ref))
+            column = self.column_of(fld) or field_label(fld, self.locale)
+            self.report.errors.append(RowError(row, fld, column, text, ref))
         if not errors:
             self.report.rows.append(ImportRow(row, clean))
 

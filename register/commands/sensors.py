@@ -28,30 +28,37 @@ def sensors_group() -> None:
 
 @sensors_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--owner", required=True, help="Name of the owning organisation (as in the register).")
-@click.option("--valid-only", is_flag=True, help="Import the valid rows and report the others.")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@click.option("--owner", default=None,
+              help="Name of the owning organisation (as in the register). Without it: the organisation on the "
+                   "workbook's sheet 'Uw gegevens' (created unverified when new, for an administrator to confirm).")
+@click.option("--valid-only", "--skip-invalid", "valid_only", is_flag=True,
+              help="Import the valid rows and report the others (--skip-invalid is the same).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 @with_appcontext
-def sensors_import(file: Path, owner: str, valid_only: bool, lang: str) -> None:
+def sensors_import(file: Path, owner: str | None, valid_only: bool, lang: str) -> None:
     """Import sensors from CSV, GeoJSON, GeoPackage or Amsterdam's workbook (.xlsx).
 
     All-or-nothing by default: a file with errors changes nothing.  Re-importing updates the
     owner's sensors by reference."""
+    from register.i18n import translator
     from register.models import Organisation
     from register.services import sensor_io
 
+    t = translator(lang)
     with _session() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.name == owner)).first()
-        if organisation is None:
-            raise click.UsageError(f"No organisation named {owner!r}. Create it first, e.g. with "
-                                   "'stadsregister users create … --organisation'.")
+        organisation = None
+        if owner:
+            organisation = session.exec(select(Organisation).where(Organisation.name == owner)).first()
+            if organisation is None:
+                raise click.UsageError(t("No organisation named %(name)s. Create it first, e.g. with "
+                                             "'stadsregister users create … --organisation'.", name=repr(owner)))
         try:
             result = sensor_io.import_file(session, file, organisation=organisation, user=None,
                                            valid_only=valid_only, locale=lang, boundary=_boundary(),
                                            check_permission=False)
         except ValueError as error:
             raise click.ClickException(str(error)) from error
-    for line in result.lines():
+    for line in result.lines(lang):
         click.echo(line)
     if not result.written or result.report.errors:  # exit codes: README, "Command line" (#17)
         sys.exit(1)
@@ -75,27 +82,33 @@ def sensors_export(file: Path, fmt: str, include_expired: bool) -> None:
 
 
 @sensors_group.command("reminders")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 @with_appcontext
-def sensors_reminders() -> None:
-    """Mark sensors past their end date, and list owners whose sensors end within 30 days or
-    were not confirmed for a year (with the accounts to remind).  Deletes relay messages older
-    than 180 days."""
+def sensors_reminders(lang: str) -> None:
+    """Mark sensors past their end date, and list owners whose sensors end within 30 days, were
+    not confirmed for a year, or process personal data without a retention period (with the
+    accounts to remind).  Deletes relay messages older than 180 days."""
+    from register.i18n import translator
     from register.services import sensors as svc
 
+    t = translator(lang)
     with _session() as session:
         marked = svc.mark_expired(session)
         purged = svc.purge_messages(session)
         owners = svc.reminders(session)
-    click.echo(f"Marked {marked} sensors as past their end date; deleted {purged} old relay messages.")
+    click.echo(t("Marked %(marked)d sensors as past their end date; deleted %(purged)d old relay messages.",
+                 marked=marked, purged=purged))
     if not owners:
-        click.echo("No reminders.")
+        click.echo(t("No reminders."))
     for owner in owners:
-        click.echo(f"{owner['organisation']} ({', '.join(owner['accounts']) or 'no accounts'}): "
-                   f"{len(owner['sensors'])} sensors")
+        click.echo(f"{owner['organisation']} ({', '.join(owner['accounts']) or t('no accounts')}): "
+                   + t("%(num)d sensors", num=len(owner["sensors"])))
         for sensor in owner["sensors"]:
-            reasons = " and ".join({"ends": f"ends {sensor['end_date']}",
-                                    "unconfirmed": "not confirmed for a year"}[r] for r in sensor["reasons"])
-            click.echo(f"  {sensor['reference']} (#{sensor['id']}): {reasons}")
+            reasons = {"ends": t("ends %(date)s", date=sensor["end_date"]),
+                       "unconfirmed": t("not confirmed for a year"),
+                       "retention": t("no retention period given (published as 'not given')")}
+            click.echo(f"  {sensor['reference']} (#{sensor['id']}): "
+                       + t(" and ").join(reasons[r] for r in sensor["reasons"]))
 
 
 COMMANDS = [sensors_group]

@@ -22,6 +22,9 @@ class OrganisationBase(SQLModel):
 
 class Organisation(OrganisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # False for an organisation created from a sensor workbook's "Uw gegevens" sheet, until a
+    # site administrator confirms it (issue 14).
+    verified: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 

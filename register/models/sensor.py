@@ -23,6 +23,7 @@ class Sensor(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("organisation_id", "reference", name="uq_sensor_reference"),
         Index("ix_sensor_bbox", "mobile", "min_lon", "min_lat", "max_lon", "max_lat"),
+        Index("ix_sensor_district", "district", "neighbourhood"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +63,8 @@ class Sensor(SQLModel, table=True):
     max_lon: float
     max_lat: float
     area_names: list[str] = Field(default_factory=list, sa_type=JSON)
+    district: str | None = Field(default=None, max_length=60)  # stadsdeel of the point (geo.places)
+    neighbourhood: str | None = Field(default=None, max_length=80)
     location_description: str | None = Field(default=None, max_length=500)
     placed_on: date | None = None
     end_date: date = Field(index=True)
@@ -116,3 +119,4 @@ class SensorMessage(SQLModel, table=True):
     sender_email: str = Field(max_length=254)
     body: str = Field(sa_type=Text)
     read_at: datetime | None = None
+    emailed_at: datetime | None = None  # when the owner was told by e-mail (issue 14)

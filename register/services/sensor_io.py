@@ -16,9 +16,13 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 import geo
+import geo.imports.columns
+import geo.validate
+from register.i18n import N_, translator
 from register.models import Organisation, Sensor, SensorChange, User
 from register.services import accounts
 from register.services import sensors as svc
+from register.services.sensors import owners
 
 
 @dataclass
@@ -28,52 +32,90 @@ class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    owner_created: str | None = None  # an organisation created from the workbook's "Uw gegevens"
 
     def summary(self) -> dict[str, Any]:
         return {**self.report.summary(), "written": self.written, "created": len(self.created),
                 "updated": len(self.updated), "unchanged": len(self.unchanged)}
 
-    def lines(self) -> list[str]:
+    def lines(self, locale: str = "nl") -> list[str]:
+        """The report for a person, in their language (Dutch by default), naming the columns
+        they see in their file."""
+        t = translator(locale)
         out = []
-        label = self.report.row_label
+        label = t(N_("row")) if self.report.row_label == "row" else self.report.row_label
         for error in self.report.errors:
-            where = f"{label} {error.row}" if error.row is not None else "file"
-            column = f" [{error.column or error.field}]" if (error.column or error.field) else ""
+            where = f"{label} {error.row}" if error.row is not None else t(N_("file"))
+            column = error.column or geo.imports.columns.field_label(error.field, locale)
             ref = f" ({error.reference})" if error.reference else ""
-            out.append(f"{where}{ref}{column}: {error.message}")
+            out.append(f"{where}{ref}{f' [{column}]' if column else ''}: {error.message}")
         s = self.summary()
+        if self.owner_created:
+            out.append(t(N_("New organisation %(name)s created from the sheet 'Uw gegevens'; a site administrator "
+                            "confirms it. Its contact details are not published."), name=self.owner_created))
         if self.written:
-            out.append(f"Imported: {s['created']} new, {s['updated']} updated, {s['unchanged']} unchanged; "
-                       f"{s['invalid']} rows with errors left out.")
+            out.append(t(N_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged; "
+                            "%(invalid)d rows with errors left out."), created=s["created"], updated=s["updated"],
+                         unchanged=s["unchanged"], invalid=s["invalid"]))
+        elif s["total"] or s["errors"]:
+            out.append(t(N_("Nothing imported: %(invalid)d of %(total)d rows have errors (fix them, or import "
+                            "the valid rows with --valid-only)."), invalid=s["invalid"], total=s["total"]))
         else:
-            out.append(f"Nothing imported: {s['invalid']} of {s['total']} rows have errors "
-                       "(fix them, or import the valid rows with --valid-only)." if s["total"] or s["errors"]
-                       else "Nothing imported: the file holds no sensors.")
+            out.append(t(N_("Nothing imported: the file holds no sensors.")))
+        missing = sum(1 for r in self.report.rows if geo.validate.missing_retention(r.sensor))
+        if self.written and missing:
+            out.append(t(N_("%(num)d sensors process personal data without a retention period: they are published "
+                            "with 'not given' until the owner adds it (see 'sensors reminders')."), num=missing))
         return out
 
 
-def read(source, *, filename: str | None, organisation: Organisation, locale: str = "nl",
+def read(source, *, filename: str | None, organisation: Organisation | None, locale: str = "nl",
          boundary: geo.Boundary | None = None) -> geo.ImportReport:
-    """The row-by-row report for a file, with the owner taken from ``organisation``."""
-    defaults = {"owner_name": organisation.name, "owner_kind": svc.owner_kind(organisation)}
+    """The row-by-row report for a file, with the owner taken from ``organisation`` (without
+    one, from the workbook's "Uw gegevens"; set the owner with ``own``)."""
+    defaults = {"owner_name": organisation.name, "owner_kind": svc.owner_kind(organisation)} if organisation \
+        else {}
     report = geo.read_file(source, filename=filename, boundary=boundary, locale=locale, defaults=defaults)
-    for row in report.rows:  # the organisation is the owner, whatever the file says
-        row.sensor.update(defaults)
+    if organisation is not None:
+        own(report, organisation)
     return report
 
 
-def import_file(session: Session, source, *, organisation: Organisation, user: User | None,
+def own(report: geo.ImportReport, organisation: Organisation) -> None:
+    """The organisation is the owner of every row, whatever the file says."""
+    defaults = {"owner_name": organisation.name, "owner_kind": svc.owner_kind(organisation)}
+    for row in report.rows:
+        row.sensor.update(defaults)
+
+
+def import_file(session: Session, source, *, organisation: Organisation | None, user: User | None,
                 filename: str | None = None, valid_only: bool = False, locale: str = "nl",
                 boundary: geo.Boundary | None = None, channel: str = "import",
                 check_permission: bool = True) -> ImportResult:
     """Read ``source`` and, if it has no errors (or ``valid_only``), write its sensors."""
-    if check_permission:
+    if check_permission and organisation is not None:
         svc.require_edit(session, user, organisation.id)
     if filename is None and isinstance(source, (str, Path)):
         filename = str(source)
     report = read(source, filename=filename, organisation=organisation, locale=locale, boundary=boundary)
-    return write(session, report, organisation=organisation, user=user, valid_only=valid_only, channel=channel,
-                 locale=locale, boundary=boundary)
+    created = None
+    if organisation is None:  # the owner named on the workbook's "Uw gegevens" sheet (issue 14)
+        if check_permission:
+            raise accounts.PermissionDenied()
+        try:
+            organisation, new = owners.owner_from_sheet(session, report.owner)
+        except owners.OwnerUnknown:
+            raise ValueError(translator(locale)(N_(
+                "The file names no organisation ('Naam organisatie/bedrijf' on the sheet 'Uw gegevens'); "
+                "give one with --owner."))) from None
+        created = organisation.name if new else None
+        own(report, organisation)
+    result = write(session, report, organisation=organisation, user=user, valid_only=valid_only, channel=channel,
+                   locale=locale, boundary=boundary)
+    if created and not result.written:
+        session.rollback()  # nothing imported: no new organisation either
+    result.owner_created = created if result.written else None
+    return result
 
 
 def write(session: Session, report: geo.ImportReport, *, organisation: Organisation, user: User | None,

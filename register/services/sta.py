@@ -1,7 +1,10 @@
 """A read-only OGC SensorThings API v1.1 view of the sensor register (shapes from ``geo.sta``).
 
 One register sensor is one Thing, Location, Sensor, ObservedProperty and Datastream, all with
-the sensor's id.  Supported: the five entity sets, single entities ``Things(1)``, navigation
+the sensor's id; Observations, FeaturesOfInterest and HistoricalLocations are there and empty.
+Also at ``/sta/v1.0/``.  Supported: the eight entity sets, ``$select``, ``$orderby`` (on
+``@iot.id``, ``name``, ``description`` and ``properties/<register column>``),
+``$resultFormat=GeoJSON``, single entities ``Things(1)``, navigation
 ``Things(1)/Locations``, ``$top``, ``$skip``, ``$count``, ``@iot.nextLink``, ``$expand`` (one or
 two levels, e.g. ``Datastreams/Sensor``) and ``$filter`` with ``eq`` on ``@iot.id``, ``name`` and
 ``properties/<public field>`` joined by ``and``, and ``geo.intersects(location, geography'…')``.
@@ -21,6 +24,7 @@ from sqlalchemy import false, true
 from sqlmodel import Session, col, func, select
 
 from geo import sta as shapes
+from geo import sta_options
 from geo.features import PUBLIC_FIELDS
 from register.models import Sensor
 from register.services import sensors as svc
@@ -42,6 +46,13 @@ _COLUMNS = {"id", "reference", "owner_name", "owner_kind", "sensor_type", "senso
             "purpose", "personal_data", "legal_ground", "privacy_statement_url", "retention_days",
             "processed_on_device", "anonymised", "aggregated", "open_data", "open_data_url", "mobile",
             "location_description", "placed_on", "end_date", "last_confirmed", "status", "remarks", "project"}
+
+
+#: What ``name`` and ``description`` of each entity set are made of, for ``$orderby``.
+_NAME_COLUMN = {"Things": "reference", "Locations": "reference", "Sensors": "sensor_type",
+                "ObservedProperties": "measures", "Datastreams": "reference"}
+_DESCRIPTION_COLUMN = {"Things": "purpose", "Locations": "location_description", "Sensors": "sensor_type",
+                       "ObservedProperties": "measures", "Datastreams": "purpose"}
 
 
 class StaError(Exception):
@@ -92,6 +103,44 @@ def _sql_condition(fld: str, value: Any, today: dt.date):
             return false()
         return column == value
     return column == str(value)
+
+
+def _order(entity_set: str, args: Mapping[str, str]) -> list:
+    """SQL ORDER BY for ``$orderby`` (always ending on the id, so pages are stable)."""
+    try:
+        criteria = sta_options.parse_orderby(args.get("$orderby"))
+    except shapes.FilterError as error:
+        raise StaError(400, str(error)) from None
+    out = []
+    for path, descending in criteria:
+        if path in ("@iot.id", "id"):
+            fld = "id"
+        elif path == "name":
+            fld = _NAME_COLUMN[entity_set]
+        elif path == "description":
+            fld = _DESCRIPTION_COLUMN[entity_set]
+        elif path.startswith("properties/") and path[11:] in _COLUMNS and entity_set == "Things":
+            fld = path[11:]
+        else:
+            raise StaError(400, f"$orderby: {entity_set} cannot be ordered by {path!r}; use @iot.id, name, "
+                                "description or properties/<field>")
+        column = col(getattr(Sensor, fld))
+        out.append(column.desc() if descending else column.asc())
+    return [*out, col(Sensor.id).asc()]
+
+
+def _select(args: Mapping[str, str]) -> list[str] | None:
+    try:
+        return sta_options.parse_select(args.get("$select"))
+    except shapes.FilterError as error:
+        raise StaError(400, str(error)) from None
+
+
+def _result_format(args: Mapping[str, str]) -> str | None:
+    fmt = args.get("$resultFormat")
+    if fmt is not None and fmt.lower() != "geojson":
+        raise StaError(400, "$resultFormat: the register answers GeoJSON, or JSON when it is left out")
+    return fmt and "GeoJSON"
 
 
 def _query_parts(session: Session, entity_set: str, args: Mapping[str, str], today: dt.date):
@@ -162,6 +211,10 @@ def resolve(session: Session, resource: str, args: Mapping[str, str], *, base_ur
         raise StaError(404, f"unknown resource {resource!r}; entity sets: {', '.join(shapes.ENTITY_SETS)}")
     entity_set, ident, nav = m.group("set"), m.group("id"), m.group("nav")
     expand = _expand(args)
+    if entity_set in shapes.EMPTY_SETS:
+        if ident is not None:
+            raise StaError(404, f"{entity_set}({ident}) does not exist: the register holds no {entity_set}")
+        return _empty(args, f"{base_url}/{entity_set}")
     if ident is None:
         if nav:
             raise StaError(404, "navigate from one entity, e.g. Things(1)/Locations")
@@ -177,11 +230,21 @@ def resolve(session: Session, resource: str, args: Mapping[str, str], *, base_ur
         raise StaError(404, f"{entity_set} has no navigation property {nav!r}")
     target_set, many = target
     if target_set is None:
-        return {"value": []} if args.get("$count") != "true" else {"@iot.count": 0, "value": []}
+        return _empty(args, f"{base_url}/{resource}")
     if many == ONE:
         return _build(target_set, sensor, base_url, site_url, expand, today)
     return collection(session, target_set, args, base_url=base_url, site_url=site_url, today=today,
                       url=f"{base_url}/{resource}", only_id=sensor.id)
+
+
+def _empty(args: Mapping[str, str], url: str) -> dict[str, Any]:
+    try:
+        paging = shapes.paging(args)
+    except shapes.FilterError as error:
+        raise StaError(400, str(error)) from None
+    _select(args)
+    body = shapes.page([], 0, paging, url, dict(args))
+    return sta_options.geojson(body) if _result_format(args) else body
 
 
 def collection(session: Session, entity_set: str, args: Mapping[str, str], *, base_url: str, site_url: str,
@@ -193,18 +256,19 @@ def collection(session: Session, entity_set: str, args: Mapping[str, str], *, ba
     where, rest, exact = _query_parts(session, entity_set, args, today)
     if only_id is not None:
         where.append(Sensor.id == only_id)
-    expand = _expand(args)
+    expand, order, names, fmt = _expand(args), _order(entity_set, args), _select(args), _result_format(args)
     if not rest.equals and exact is None:  # everything in SQL: count and page there
         total = session.exec(select(func.count()).select_from(Sensor).where(*where)).one()  # for nextLink
-        rows = session.exec(select(Sensor).where(*where).order_by(Sensor.id)
+        rows = session.exec(select(Sensor).where(*where).order_by(*order)
                             .offset(paging.skip).limit(paging.top)).all()
-        values = [_build(entity_set, s, base_url, site_url, expand, today) for s in rows]
+        pairs = [(_build(entity_set, s, base_url, site_url, expand, today), s) for s in rows]
     else:  # some conditions are checked on the entities: filter all candidates, then page
         matched = []
-        for sensor in session.exec(select(Sensor).where(*where).order_by(Sensor.id)):
+        for sensor in session.exec(select(Sensor).where(*where).order_by(*order)):
             built = _build(entity_set, sensor, base_url, site_url, expand, today)
             if _matches(rest, exact, built, sensor):
-                matched.append(built)
+                matched.append((built, sensor))
         total = len(matched)
-        values = matched[paging.skip:paging.skip + paging.top]
-    return shapes.page(values, total, paging, url, dict(args))
+        pairs = matched[paging.skip:paging.skip + paging.top]
+    body = shapes.page([sta_options.select(built, names) for built, _ in pairs], total, paging, url, dict(args))
+    return sta_options.geojson(body, [s.geometry for _, s in pairs]) if fmt else body

@@ -50,3 +50,4 @@ def init_app(app: Flask) -> None:
 
     hosts.init_app(app)  # links name STADSREGISTER_BASE_URL only (issue 12)
     ratelimit.init_app(app)  # sign-in limits shared by all workers (issue 12)
+    app.register_blueprint(sta_bp, url_prefix="/sta/v1.0", name="sta_v10")  # clients that still ask v1.0

@@ -6,6 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, Polygon
 
+import geo
 from geo import read_csv, read_file, read_geojson, read_geopackage, read_workbook
 
 
@@ -56,11 +57,12 @@ def test_workbook_owner_sheet_fills_owner_but_keeps_the_contact_private(messy_wo
     assert sensor["contact_is_organisational"] is False
 
 
-def test_workbook_without_retention_asks_for_it_on_rows_with_personal_data(workbook):
+def test_workbook_without_retention_imports_rows_with_personal_data_unspecified(workbook):
     report = read_workbook(workbook.make([workbook.row(
         "C-1", kind="Optische / camera sensor", personal="Ja", ground="Publieke taak",
         privacy="https://x.example/p")]), locale="en")
-    assert [e.field for e in report.errors] == ["retention_days"]
+    assert report.ok and report.rows[0].sensor["retention_days"] is None
+    assert geo.validate.missing_retention(report.rows[0].sensor)
 
 
 def test_workbook_without_the_sensor_sheet_is_one_file_error(workbook):

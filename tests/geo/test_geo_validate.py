@@ -3,6 +3,7 @@
 import pytest
 
 from geo import LEGAL_GROUNDS, OWNER_KINDS, SENSOR_TYPES, STATUSES, THEMES, validate_sensor
+from geo.validate import missing_retention
 
 
 def test_amsterdams_vocabularies_are_complete_with_english_labels():
@@ -24,11 +25,29 @@ def test_a_complete_camera_registration_is_clean(valid_input, boundary):
     assert clean["end_date"].isoformat() == "2027-12-31" and clean["status"] == "active"
 
 
-@pytest.mark.parametrize("missing", ["legal_ground", "privacy_statement_url", "retention_days"])
-def test_personal_data_needs_legal_ground_privacy_statement_and_retention(valid_input, missing):
+@pytest.mark.parametrize("missing", ["legal_ground", "privacy_statement_url"])
+def test_personal_data_needs_legal_ground_and_privacy_statement(valid_input, missing):
     valid_input.pop(missing)
     _, errors = validate_sensor(valid_input)
     assert list(errors) == [missing]
+
+
+def test_retention_is_optional_and_its_absence_is_noted_for_a_reminder(valid_input):
+    valid_input.pop("retention_days")
+    clean, errors = validate_sensor(valid_input)
+    assert errors == {} and clean["retention_days"] is None and missing_retention(clean)
+    clean["personal_data"] = False
+    assert not missing_retention(clean)
+
+
+@pytest.mark.parametrize("spelling", [
+    "Bescherming vitale belangen betrokkene(n) of van een andere natuurlijke persoon)",  # the city's dropdown
+    "Bescherming vitale belangen betrokkene(n) of van een andere natuurlijke persoon"])
+def test_the_city_workbook_spellings_of_legal_ground_and_type_are_accepted(valid_input, spelling):
+    valid_input.update(legal_ground=spelling, sensor_type="Electriciteitssensor", field_of_view=None)
+    clean, errors = validate_sensor(valid_input)
+    assert errors == {} and clean["legal_ground"] == "vital-interests" and clean["sensor_type"] == "electricity"
+    assert SENSOR_TYPES.label("electricity") == "Elektriciteitssensor"
 
 
 def test_without_personal_data_the_privacy_fields_are_not_asked_or_kept(valid_input):

@@ -21,20 +21,20 @@ def write_json(tmp_path, data):
 
 def test_algorithms_import(runner, tmp_path, make_entry):
     good = write_json(tmp_path, [make_entry(source_id="A")])
-    assert runner.invoke(args=["algorithms", "import", str(good)]).exit_code == 0
+    assert runner.invoke(args=["algorithms", "import", "--lang", "en", str(good)]).exit_code == 0
     mixed = write_json(tmp_path, [make_entry(source_id="B"), make_entry(source_id="C", status="Actief")])
-    assert runner.invoke(args=["algorithms", "import", str(mixed)]).exit_code == 1  # nothing written
-    partly = runner.invoke(args=["algorithms", "import", "--skip-invalid", str(mixed)])
+    assert runner.invoke(args=["algorithms", "import", "--lang", "en", str(mixed)]).exit_code == 1  # nothing written
+    partly = runner.invoke(args=["algorithms", "import", "--lang", "en", "--skip-invalid", str(mixed)])
     assert partly.exit_code == 1 and "1 created" in partly.output  # the valid one is written
     refused = write_json(tmp_path, [make_entry(status="Actief"), make_entry(name="")])
-    assert runner.invoke(args=["algorithms", "import", "--skip-invalid", str(refused)]).exit_code == 1
-    assert runner.invoke(args=["algorithms", "import", str(tmp_path / "missing.json")]).exit_code == 2
-    assert runner.invoke(args=["algorithms", "import", "--no-such-option", str(good)]).exit_code == 2
+    assert runner.invoke(args=["algorithms", "import", "--lang", "en", "--skip-invalid", str(refused)]).exit_code == 1
+    assert runner.invoke(args=["algorithms", "import", "--lang", "en", str(tmp_path / "missing.json")]).exit_code == 2
+    assert runner.invoke(args=["algorithms", "import", "--lang", "en", "--no-such-option", str(good)]).exit_code == 2
 
 
 def sensors_import(runner, path, owner="Gemeente Amsterdam", valid_only=False):
     """``--valid-only`` (or ``--skip-invalid``, the alias the sensors room is adding)."""
-    args = ["sensors", "import", str(path), "--owner", owner]
+    args = ["sensors", "import", "--lang", "en", str(path), "--owner", owner]
     if not valid_only:
         return runner.invoke(args=args)
     for flag in ("--valid-only", "--skip-invalid"):

@@ -24,7 +24,7 @@ def count(session, model):
 
 def test_import_of_a_list_publishes_every_record(runner, session, tmp_path, make_entry):
     path = write(tmp_path, [make_entry(source_id="R1"), make_entry(source_id="R2", organization="GGD Amsterdam")])
-    result = runner.invoke(args=["algorithms", "import", str(path)])
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", str(path)])
     assert result.exit_code == 0, result.output
     assert "2 records: 2 created" in result.output
     assert count(session, Algorithm) == 2
@@ -32,7 +32,7 @@ def test_import_of_a_list_publishes_every_record(runner, session, tmp_path, make
 
 
 def test_import_of_a_single_record(runner, session, tmp_path, make_entry):
-    result = runner.invoke(args=["algorithms", "import", str(write(tmp_path, make_entry(source_id="ONE")))])
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, make_entry(source_id="ONE")))])
     assert result.exit_code == 0 and count(session, Algorithm) == 1
 
 
@@ -52,7 +52,7 @@ BAD_RECORDS = [
 def test_a_bad_record_is_reported_by_index_source_id_and_field_and_nothing_is_written(
         runner, session, tmp_path, make_entry, field, change, message):
     records = [make_entry(source_id="GOOD-1"), make_entry(source_id="BAD-1") | change, make_entry(source_id="GOOD-2")]
-    result = runner.invoke(args=["algorithms", "import", str(write(tmp_path, records))])
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, records))])
     assert result.exit_code == 1
     assert f"record 1 (source_id BAD-1), {field}: " in result.output and message in result.output
     assert "Nothing was imported" in result.output
@@ -61,7 +61,7 @@ def test_a_bad_record_is_reported_by_index_source_id_and_field_and_nothing_is_wr
 
 def test_skip_invalid_imports_the_good_records_and_reports_the_rest(runner, session, tmp_path, make_entry):
     records = [make_entry(source_id="A"), make_entry(source_id="B", name=""), make_entry(source_id="C")]
-    result = runner.invoke(args=["algorithms", "import", "--skip-invalid", str(write(tmp_path, records))])
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", "--skip-invalid", str(write(tmp_path, records))])
     assert result.exit_code == 1  # some records were refused, the others are written
     assert "3 records: 2 created, 0 updated, 0 unchanged, 1 refused." in result.output
     assert "record 1 (source_id B), name: Please fill in this field." in result.output
@@ -75,7 +75,7 @@ def test_reports_can_be_in_dutch(runner, tmp_path, make_entry):
 
 
 def test_duplicate_source_id_within_a_file_is_refused(runner, session, tmp_path, make_entry):
-    result = runner.invoke(args=["algorithms", "import", str(write(tmp_path, [make_entry(source_id="X"),
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [make_entry(source_id="X"),
                                                                                make_entry(source_id="X")]))])
     assert result.exit_code == 1 and "already appears in record 0" in result.output
     assert count(session, Algorithm) == 0
@@ -84,15 +84,15 @@ def test_duplicate_source_id_within_a_file_is_refused(runner, session, tmp_path,
 def test_broken_json_gets_a_message_with_line_and_column(runner, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('[{"name": "x",\n  }]', encoding="utf-8")
-    result = runner.invoke(args=["algorithms", "import", str(path)])
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", str(path)])
     assert result.exit_code != 0 and "line 2" in result.output
 
 
 def test_reimporting_a_source_id_adds_a_version_instead_of_a_duplicate(runner, session, tmp_path, make_entry):
-    runner.invoke(args=["algorithms", "import", str(write(tmp_path, [make_entry(source_id="S-1")]))])
-    same = runner.invoke(args=["algorithms", "import", str(write(tmp_path, [make_entry(source_id="S-1")]))])
+    runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [make_entry(source_id="S-1")]))])
+    same = runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [make_entry(source_id="S-1")]))])
     assert "1 unchanged" in same.output
-    changed = runner.invoke(args=["algorithms", "import", str(write(
+    changed = runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(
         tmp_path, [make_entry(source_id="S-1", supplier="Nieuwe leverancier B.V.")]))])
     assert "1 updated" in changed.output
     assert count(session, Algorithm) == 1
@@ -102,7 +102,7 @@ def test_reimporting_a_source_id_adds_a_version_instead_of_a_duplicate(runner, s
 
 def test_export_json_validates_against_the_schema_and_round_trips(runner, session, tmp_path, make_entry):
     records = [make_entry(source_id="E1"), make_entry(source_id="E2", end_date="2024-06", status="Buiten gebruik")]
-    runner.invoke(args=["algorithms", "import", str(write(tmp_path, records))])
+    runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, records))])
     out = tmp_path / "export.json"
     assert runner.invoke(args=["algorithms", "export", "--format", "json", str(out)]).exit_code == 0
     exported = json.loads(out.read_text(encoding="utf-8"))
@@ -117,7 +117,7 @@ def test_export_json_validates_against_the_schema_and_round_trips(runner, sessio
 
 
 def test_export_csv_has_one_row_per_entry_with_lists_joined(runner, tmp_path, make_entry):
-    runner.invoke(args=["algorithms", "import", str(write(tmp_path, [make_entry(theme=["Verkeer", "Economie"])]))])
+    runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [make_entry(theme=["Verkeer", "Economie"])]))])
     out = tmp_path / "export.csv"
     runner.invoke(args=["algorithms", "export", "--format", "csv", str(out)])
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))

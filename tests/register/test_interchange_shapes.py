@@ -43,7 +43,7 @@ def stored(session):
 
 
 def test_a_national_record_imports_with_its_own_field_names(runner, session, tmp_path):
-    result = runner.invoke(args=["algorithms", "import", str(write(tmp_path, [NATIONAL]))])
+    result = runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [NATIONAL]))])
     assert result.exit_code == 0, result.output
     version = stored(session)
     assert version.name == NAME_100 and len(version.name) == 100
@@ -74,19 +74,19 @@ def test_invisible_characters_are_normalised_with_a_note_per_field(runner, tmp_p
 
 
 def test_both_shapes_of_one_entry_are_the_same_entry(runner, session, tmp_path):
-    runner.invoke(args=["algorithms", "import", str(write(tmp_path, [NATIONAL]))])
+    runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [NATIONAL]))])
     out = tmp_path / "national.json"
     assert runner.invoke(args=["algorithms", "export", "--shape", "national", str(out)]).exit_code == 0
-    again = runner.invoke(args=["algorithms", "import", str(out)])
+    again = runner.invoke(args=["algorithms", "import", "--lang", "en", str(out)])
     assert again.exit_code == 0 and "1 unchanged" in again.output
     standard = tmp_path / "standard.json"
     runner.invoke(args=["algorithms", "export", str(standard)])
-    assert "1 unchanged" in runner.invoke(args=["algorithms", "import", str(standard)]).output
+    assert "1 unchanged" in runner.invoke(args=["algorithms", "import", "--lang", "en", str(standard)]).output
     assert len(session.exec(select(Algorithm)).all()) == 1
 
 
 def test_the_national_export_validates_against_the_submission_apis_schema(runner, tmp_path, make_entry):
-    runner.invoke(args=["algorithms", "import", str(write(tmp_path, [NATIONAL, make_entry(source_id="S-2")]))])
+    runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, [NATIONAL, make_entry(source_id="S-2")]))])
     out = tmp_path / "national.json"
     runner.invoke(args=["algorithms", "export", "--shape", "national", str(out)])
     document = openapi_document()
@@ -102,7 +102,7 @@ def test_the_national_export_validates_against_the_submission_apis_schema(runner
 def test_an_export_over_the_national_limits_says_so_per_record(runner, session, tmp_path, make_entry):
     records = [make_entry(source_id="L-1", description_short="K" * 380, theme=["Verkeer", "Bestuur"]),
                make_entry(source_id="L-2")]
-    runner.invoke(args=["algorithms", "import", str(write(tmp_path, records))])
+    runner.invoke(args=["algorithms", "import", "--lang", "en", str(write(tmp_path, records))])
     code = session.exec(select(Algorithm).where(Algorithm.source_id == "L-1")).one().code
     out = tmp_path / "national.json"
     result = runner.invoke(args=["algorithms", "export", "--shape", "national", str(out)])

@@ -14,14 +14,28 @@ from flask_babel import lazy_gettext as _l
 import geo
 from register.db import get_session
 from register.models import SensorReport
-from register.services import accounts
-from register.services import sensor_io
+from register.services import accounts, sensor_io
 from register.services import sensors as svc
+from register.services.sensors import notify
 from register.web.common import current_user, fail, locale, login_required
 from register.web.portal import bp
 from register.web.public.sensors import boundary
 
 IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg", ".xlsx")
+
+
+@bp.context_processor
+def _sensor_menu() -> dict:
+    """``sensor_menu()`` for the portal's menu: sensor and unread-message counts (issue 14)."""
+    def menu() -> dict:
+        user, db = current_user(), get_session()
+        if user is None:
+            return {"sensors": 0, "unread": 0, "reports": None}
+        ids = [o.id for o in svc.organisations_for(db, user)]
+        return {"sensors": svc.owned_sensors(db, user, page_size=1)["total"],
+                "unread": notify.unread_count(db, ids),
+                "reports": len(svc.reports(db)) if user.is_admin else None}
+    return {"sensor_menu": menu}
 
 
 def form_fields() -> list[dict]:
@@ -130,8 +144,25 @@ def sensors():
     number = request.args.get("page", "1")
     result = svc.owned_sensors(db, user, page_number=int(number) if number.isdigit() else 1)
     unread = sum(1 for message, _sensor in svc.messages_for(db, user) if message.read_at is None)
-    return render_template("portal/sensors.html", result=result, unread=unread,
+    mine = {o.name for o in svc.organisations_for(db, user)}
+    attention = [r for r in svc.reminders(db) if r["organisation"] in mine]
+    return render_template("portal/sensors.html", result=result, unread=unread, attention=attention,
+                           unverified=svc.unverified_organisations(db) if user.is_admin else [],
                            open_reports=len(svc.reports(db)) if user.is_admin else None, today=dt.date.today())
+
+
+@bp.post("/organisations/<int:organisation_id>/verify")
+@login_required
+def verify_organisation(organisation_id: int):
+    """A site administrator confirms an organisation created from an import's "Uw gegevens"."""
+    db, user = get_session(), current_user()
+    if not user.is_admin:
+        fail(403, _("Only site administrators confirm organisations."))
+    organisation = svc.verify_organisation(db, organisation_id)
+    if organisation is None:
+        fail(404, _("There is no such organisation."))
+    flash(_("%(name)s is confirmed.", name=organisation.name))
+    return redirect(url_for("portal.sensors"), 303)
 
 
 @bp.route("/sensors/new", methods=["GET", "POST"])

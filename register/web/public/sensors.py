@@ -2,20 +2,45 @@
 exports, and the forms to report a missing sensor and to write to an owner (the relay)."""
 from __future__ import annotations
 
+import logging
 import re
-from urllib.parse import urlsplit
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Response, current_app, g, jsonify, redirect, request, url_for
-from sqlmodel import Session
 from flask_babel import gettext as _
+from sqlmodel import Session
 
 import geo
+import geo.places
+from geo.features import map_feature
 from register.db import get_engine, get_session
 from register.services import sensors as svc
+from register.services.sensors import notify
 from register.web.common import fail, json_error, locale, respond, twin
 from register.web.public import bp
+from register.web.public import sensor_places as places
 
 GEOJSON = "application/geo+json"
+MAP_CACHE = "stadsregister.sensor_map"
+
+
+@bp.record_once
+def _warm_map_index(state) -> None:
+    """Build the map's index when the app starts, in the background, so no visitor waits for it;
+    until it is there, map requests are answered in SQL (issue 14).  Not in tests."""
+    app = state.app
+    cache = app.extensions.setdefault(MAP_CACHE, {})
+    if app.config.get("TESTING"):
+        return
+
+    def warm() -> None:
+        try:
+            svc.warm_map_index(app.extensions["stadsregister.engine"], cache)
+        except Exception:
+            cache["build_on_request"] = True
+            logging.getLogger(__name__).info("sensor map index not built at start-up", exc_info=True)
+    threading.Thread(target=warm, name="sensor-map-index", daemon=True).start()
 
 
 def boundary() -> geo.Boundary:
@@ -45,23 +70,19 @@ def _bbox():
         fail(400, _("bbox must be west,south,east,north in degrees, e.g. 4.85,52.35,4.95,52.39."))
 
 
+def _ready_index_cache() -> dict | None:
+    """The app's map-index cache once the start-up build has finished; None (answer in SQL) before."""
+    cache = current_app.extensions.setdefault(MAP_CACHE, {})
+    ready = "sensor_index" in cache or "build_on_request" in cache or current_app.config.get("TESTING")
+    return cache if ready else None
+
+
 def _site_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
-def _csp(nonce: str, tiles_url: str | None) -> str:
-    img = "'self' data:"
-    if tiles_url:
-        parts = urlsplit(tiles_url.replace("{s}", "a"))
-        host = re.sub(r"^[a-c]\.", "*.", parts.netloc) if "{s}" in tiles_url else parts.netloc
-        img += f" {parts.scheme}://{host}"
-    return ("default-src 'self'; " f"img-src {img}; style-src 'self' 'nonce-{nonce}'; "
-            f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'")
-
-
 _STRIP_HEAD = re.compile(r'<meta http-equiv="content-type"[^>]*>|<meta name="viewport"[^>]*>|<title>.*?</title>'
-                         r'|<style[^>]*>\s*html, body \{.*?</style>|<style[^>]*>\s*#map \{.*?</style>', re.S)
+                         r'|<style[^>]*>\s*html, body \{.*?</style>|<style[^>]*>\s*#map \{.*?</style>', re.DOTALL)
 
 
 @twin(bp, "/sensors")
@@ -69,7 +90,7 @@ def sensor_map(fmt: str):
     """The sensor map: the page embeds no sensors; the browser asks /sensors.geojson for the view."""
     filters = _filters()
     db = get_session()
-    tiles = current_app.config.get("MAP_TILES_URL") or None
+    tiles = places.tiles_url()
     if fmt == "json":
         return respond("", fmt, total=svc.count(db, filters), filters=filters.query_args(),
                        data_url=url_for("public.sensors_geojson", _external=True),
@@ -77,15 +98,28 @@ def sensor_map(fmt: str):
                        facets=svc.facet_counts(db, svc.conditions(db, filters)),
                        exports={k: url_for(f"public.sensors_{k}", _external=True, **filters.query_args())
                                 for k in ("geojson", "csv", "gpkg")})
+    focus = request.args.get("focus", "")
+    sensor = svc.get_sensor(db, int(focus)) if focus.isdigit() else None
+    total = svc.count(db, filters)
     page = geo.build_map_page(data_url=url_for("public.sensors_geojson"), tiles_url=tiles,
                               tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION") or None,
                               locale=locale(), nonce=g.csp_nonce,
                               leaflet_js=url_for("static", filename="vendor/leaflet/leaflet.js"),
-                              leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"))
+                              leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"),
+                              base_url=url_for("public.sensor_base_layer"),
+                              places_url=url_for("public.sensor_places"), total=total,
+                              focus=_focus_feature(sensor) if sensor else None)
     html, status = respond("public/sensors_map.html", fmt, map_head=_STRIP_HEAD.sub("", page.head),
                            map_body=page.body, map_controls=page.controls, map_scripts=page.scripts,
-                           map_id=page.map_id, filters=filters.query_args(), total=svc.count(db, filters))
-    return html, status, {"Content-Security-Policy": _csp(g.csp_nonce, tiles)}
+                           map_in_view=page.in_view, map_id=page.map_id, filters=filters.query_args(),
+                           total=total)
+    return html, status, {"Content-Security-Policy": places.csp(g.csp_nonce)}
+
+
+def _focus_feature(sensor) -> dict:
+    """The sensor "Toon op de kaart" marks, as the map draws it."""
+    return map_feature(svc.record(sensor), url_template=url_for("public.sensor_detail", sensor_id="0")
+                       .replace("/0", "/{id}"))
 
 
 def _stream(fmt: str, filters: svc.Filters, bbox, *, bom: bool = False, **options):
@@ -114,7 +148,7 @@ def sensors_geojson():
         data = svc.viewport(db, bbox=bbox, zoom=int(zoom), filters=filters,
                             facets=request.args.get("facets") in ("1", "true"),
                             url_template=url_for("public.sensor_detail", sensor_id="0").replace("/0", "/{id}"),
-                            cache=current_app.extensions.setdefault("stadsregister.sensor_map", {}))
+                            cache=_ready_index_cache())
         return jsonify(data), 200, {"Content-Type": GEOJSON}
     chunks = _stream("geojson", filters, bbox, locale=locale(), site_url=_site_url())
     return Response(chunks, content_type=GEOJSON,
@@ -141,6 +175,13 @@ def sensors_gpkg():
 def sensor_list(fmt: str):
     """The same selection as the map, as a sortable, paginated table."""
     filters, db = _filters(), get_session()
+    address, near_place = request.args.get("address", "").strip()[:120], None
+    if address:  # "near an address": geocoded here, then kept in the links as coordinates
+        near_place = places.resolve_place(address)
+        if near_place is None:
+            fail(422, _("We could not find %(address)s. Try a street and house number, a postcode, or a "
+                        "neighbourhood.", address=address))
+        filters.near = (near_place["lat"], near_place["lon"])
     sort = request.args.get("sort", "reference")
     sort = sort if sort in svc.SORTS else "reference"
     descending = request.args.get("order") == "desc"
@@ -151,11 +192,26 @@ def sensor_list(fmt: str):
     items = [svc.public_record(s) for s in result["items"]]
     for item in items:
         item["url"] = url_for("public.sensor_detail", sensor_id=item["id"], _external=fmt == "json")
+    _nearest_addresses(items)
     return respond("public/sensors_list.html", fmt,
-                   json_keys=("total", "page", "pages", "sort", "order", "filters", "items", "facets"),
+                   json_keys=("total", "page", "pages", "sort", "order", "filters", "items", "facets", "near"),
                    total=result["total"], page=result["page"], pages=result["pages"], sort=sort,
                    order="desc" if descending else "asc", filters=filters.query_args(), items=items,
-                   facets=result["facets"], vocab=_vocab())
+                   facets=result["facets"], vocab=_vocab(), districts=geo.places.Places.default().names,
+                   near=near_place or ({"name": filters.query_args()["near"]} if filters.near else None),
+                   address=address, geocoder=places.geocoder().server is not None)
+
+
+def _nearest_addresses(items: list[dict]) -> None:
+    """The nearest address of each fixed sensor on the page, when a geocoder is configured
+    (asked in parallel; answers are cached by the geocoder)."""
+    coder = places.geocoder()
+    if coder.server is None:
+        return
+    fixed = [item for item in items if not item["mobile"]]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for item, found in zip(fixed, pool.map(lambda i: coder.nearest_address(i["lon"], i["lat"]), fixed)):
+            item["nearest_address"] = found["name"] if found else None
 
 
 def _vocab() -> dict:
@@ -181,35 +237,53 @@ def sensor_detail(fmt: str, sensor_id: str):
     links = {"geojson": url_for("public.sensors_geojson", sensor=sensor.id, _external=True),
              "csv": url_for("public.sensors_csv", sensor=sensor.id, _external=True),
              "sta": url_for("sta.resource", resource=f"Things({sensor.id})", _external=True),
-             "map": url_for("public.sensor_map", _external=True) + f"#map=18/{sensor.lat:.5f}/{sensor.lon:.5f}"}
+             "map": url_for("public.sensor_map", focus=sensor.id, _external=True)
+             + f"#map=18/{sensor.lat:.5f}/{sensor.lon:.5f}"}
     if svc.relay_available(sensor):
         links["contact"] = url_for("public.sensor_contact", sensor_id=sensor.id, _external=True)
-    return respond("public/sensor.html", fmt, json_keys=("sensor", "history", "links"), sensor=public,
-                   history=svc.history(db, sensor), links=links, vocab=_vocab(), feature=geo.sensor_feature(
-                       svc.record(sensor)))
+    district, neighbourhood = (sensor.district, sensor.neighbourhood) if sensor.district else \
+        svc.place_columns(svc.record(sensor))
+    place = {"district": district, "neighbourhood": neighbourhood,
+             "nearest_address": None if sensor.mobile else places.geocoder().nearest_address(sensor.lon, sensor.lat)}
+    html, status = respond("public/sensor.html", fmt, json_keys=("sensor", "place", "history", "links"),
+                           sensor=public, place=place, history=svc.history(db, sensor), links=links,
+                           vocab=_vocab(), feature=geo.sensor_feature(svc.record(sensor)),
+                           map_settings=places.map_settings())
+    return html, status, {"Content-Security-Policy": places.csp(g.csp_nonce)}
 
 
 @twin(bp, "/sensors/report", methods=["GET", "POST"])
 def sensor_report(fmt: str):
     """Report a sensor that is not in the register: where it is and what it looks like."""
-    values = {"lat": request.values.get("lat", ""), "lon": request.values.get("lon", ""),
-              "description": request.form.get("description", "")}
+    values = {"place": request.values.get("place", ""), "lat": request.values.get("lat", ""),
+              "lon": request.values.get("lon", ""), "description": request.form.get("description", "")}
     errors: dict[str, str] = {}
     if request.method == "POST":
+        lat, lon, unknown = values["lat"], values["lon"], False
+        if values["place"].strip():  # pasted coordinates (either order, either decimal mark) or an address
+            found = places.resolve_place(values["place"])
+            lat, lon, unknown = (found["lat"], found["lon"], False) if found else (None, None, True)
         try:
-            svc.create_report(get_session(), lat=values["lat"], lon=values["lon"],
-                              description=values["description"], locale=locale(), boundary=boundary())
+            svc.create_report(get_session(), lat=lat, lon=lon, description=values["description"],
+                              locale=locale(), boundary=boundary())
         except svc.SensorInvalid as invalid:
             errors = invalid.errors
+        if unknown:
+            errors["location"] = _("We could not find this place. Click it on the map, or paste coordinates "
+                                   "such as 52.3731, 4.8926.")
+        if errors:
             if fmt == "json":
-                return json_error(422, _("Some fields are not filled in correctly."), invalid.as_list())
+                return json_error(422, _("Some fields are not filled in correctly."),
+                                  [{"field": k, "message": v} for k, v in errors.items()])
         else:
             if fmt == "json":
                 return jsonify({"ok": True}), 201
             return redirect(url_for("public.sensor_report", sent=1), 303)
-    return respond("public/sensor_report.html", fmt, status=422 if errors else 200,
-                   json_keys=("fields", "errors"), fields=["lat", "lon", "description"], values=values,
-                   errors=errors, sent=request.args.get("sent") == "1")
+    html, status = respond("public/sensor_report.html", fmt, status=422 if errors else 200,
+                           json_keys=("fields", "errors"), fields=["place", "lat", "lon", "description"],
+                           values=values, errors=errors, sent=request.args.get("sent") == "1",
+                           map_settings=places.map_settings())
+    return html, status, {"Content-Security-Policy": places.csp(g.csp_nonce)}
 
 
 @twin(bp, "/sensors/<sensor_id>/contact", methods=["GET", "POST"])
@@ -222,18 +296,21 @@ def sensor_contact(fmt: str, sensor_id: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            svc.send_message(get_session(), sensor=sensor, sender_email=values["sender_email"],
-                             body=values["body"], locale=locale())
+            message = svc.send_message(get_session(), sensor=sensor, sender_email=values["sender_email"],
+                                       body=values["body"], locale=locale())
         except svc.SensorInvalid as invalid:
             errors = invalid.errors
             if fmt == "json":
                 return json_error(422, _("Some fields are not filled in correctly."), invalid.as_list())
         else:
+            outcome = notify.notify_owner(get_session(), message=message, sensor=sensor,
+                                          mailer=notify.Mailer.from_config(current_app.config),
+                                          portal_url=url_for("portal.sensor_messages", _external=True))
             if fmt == "json":
-                return jsonify({"ok": True}), 201
-            return redirect(url_for("public.sensor_contact", sensor_id=sensor.id, sent=1), 303)
+                return jsonify({"ok": True, "next": outcome}), 201
+            return redirect(url_for("public.sensor_contact", sensor_id=sensor.id, sent=outcome), 303)
     return respond("public/sensor_contact.html", fmt, status=422 if errors else 200,
                    json_keys=("sensor", "fields", "errors"),
                    sensor={"id": sensor.id, "reference": sensor.reference, "owner_name": sensor.owner_name},
                    fields=["sender_email", "body"], values=values, errors=errors,
-                   sent=request.args.get("sent") == "1")
+                   sent=request.args.get("sent") if request.args.get("sent") in notify.OUTCOMES else None)
