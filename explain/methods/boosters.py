@@ -1,0 +1,308 @@
+"""XGBoost and LightGBM models in their own safe formats, explained with exact TreeSHAP.
+
+Accepted files: XGBoost JSON (``.json``) or UBJSON (``.ubj``) model files and LightGBM text
+model files (``.txt``). Never pickle: a pickle renamed to one of these names is recognised by
+its bytes and refused. A booster may stand alone (its inputs are the spec's inputs) or follow a
+preprocessing step stored as ``.skops`` (a fitted ColumnTransformer or Pipeline without its final
+estimator, loaded against the register's allowlist); the booster is trained on that step's
+output columns, in order.
+
+Yes/no models are explained on the probability scale the resident reads: interventional
+``shap.TreeExplainer(model_output="probability")`` against a sample of the reference data, so
+``base_value`` is the average chance over that background and base + Σ contributions = the chance
+shown. Regression models are explained on their own value, multi-class models on the raw
+softmax margin (log-odds) of the predicted class; both path-dependent. Encoded columns are
+summed back to the original inputs with ``explain.mapping`` (verified by perturbation).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ExplainerError, IntakeError
+from ..explanation import Explanation
+from ..mapping import column_sources, grouping_matrix, verify_grouping
+from ..spec import FeatureSpec
+from . import _tabular as tab
+from .common import (MAX_BYTES, KindExplanation, check_additivity, load_skops_part,
+                     read_model_file, sha256_bytes, versions)
+
+SUFFIXES = {".json", ".ubj", ".txt"}
+HINT = ("Save the booster itself: booster.save_model('model.json') (XGBoost) or "
+        "booster.save_model('model.txt') (LightGBM).",
+        "Sla de booster zelf op: booster.save_model('model.json') (XGBoost) of "
+        "booster.save_model('model.txt') (LightGBM).")
+XGB_TASKS = {"binary:logistic": "binary", "multi:softprob": "multiclass",
+             "multi:softmax": "multiclass", "reg:squarederror": "regression",
+             "reg:absoluteerror": "regression", "reg:pseudohubererror": "regression"}
+LGB_TASKS = {"binary": "binary", "multiclass": "multiclass", "regression": "regression",
+             "regression_l1": "regression", "huber": "regression", "fair": "regression",
+             "quantile": "regression"}
+
+
+@dataclass(frozen=True)
+class LoadedBooster:
+    """A booster accepted by intake, with what an explanation must record."""
+
+    booster: Any
+    library: str  # "xgboost" | "lightgbm"
+    format: str  # "json" | "ubj" | "text"
+    objective: str
+    task: str
+    n_columns: int
+    column_names: list | None
+    sha256: str
+    size_bytes: int
+    preprocessing: Any = None
+    preprocessing_sha256: str | None = None
+    saved_with: dict = field(default_factory=dict)
+
+
+def _not_booster(what: str, detail: str = "") -> IntakeError:
+    return IntakeError(
+        "not_a_booster",
+        f"This file is not a {what} model file{': ' + detail if detail else ''}. " + HINT[0],
+        f"Dit bestand is geen {what}-modelbestand{': ' + detail if detail else ''}. " + HINT[1],
+    )
+
+
+def _unsupported(objective: str) -> IntakeError:
+    return IntakeError(
+        "objective_unsupported",
+        f"The model's objective '{objective}' is not supported; supported are yes/no "
+        "(logistic), multi-class (softmax) and regression with the identity link.",
+        f"Het doel '{objective}' van het model wordt niet ondersteund; wel: ja/nee (logistisch), "
+        "meerdere klassen (softmax) en regressie zonder link-functie.",
+    )
+
+
+def _xgboost(data: bytes, fmt: str):
+    import xgboost as xgb
+
+    if fmt == "json":
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise _not_booster("XGBoost JSON", "no valid JSON") from None
+        if not isinstance(doc, dict) or "learner" not in doc or "version" not in doc:
+            raise _not_booster("XGBoost JSON", "no 'learner' and 'version'")
+        saved = ".".join(map(str, doc["version"]))
+    else:
+        if not data.startswith(b"{") or b"learner" not in data[:64]:
+            raise _not_booster("XGBoost UBJSON")
+        saved = None
+    booster = xgb.Booster()
+    try:
+        booster.load_model(bytearray(data))
+        config = json.loads(booster.save_config())
+    except Exception as exc:  # noqa: BLE001 — xgboost raises XGBoostError and others
+        raise _not_booster("XGBoost", str(exc).splitlines()[0][:200]) from None
+    booster.set_param({"nthread": 1})
+    objective = config["learner"]["objective"]["name"]
+    if objective not in XGB_TASKS:
+        raise _unsupported(objective)
+    names = list(booster.feature_names) if booster.feature_names else None
+    saved_with = {"xgboost": saved} if saved else {}
+    return booster, objective, XGB_TASKS[objective], booster.num_features(), names, saved_with
+
+
+def _lightgbm(data: bytes):
+    import lightgbm as lgb
+
+    if not data.startswith(b"tree\nversion=v"):
+        raise _not_booster("LightGBM", "it does not start with 'tree' and 'version='")
+    try:
+        text = data.decode("utf-8")
+        booster = lgb.Booster(model_str=text)
+    except Exception as exc:  # noqa: BLE001 — lightgbm raises LightGBMError and others
+        raise _not_booster("LightGBM", str(exc).splitlines()[0][:200]) from None
+    objective = booster.dump_model(num_iteration=1)["objective"].split()[0]
+    if objective not in LGB_TASKS:
+        raise _unsupported(objective)
+    names = booster.feature_name()
+    if all(n == f"Column_{i}" for i, n in enumerate(names)):
+        names = None
+    return booster, objective, LGB_TASKS[objective], booster.num_feature(), names, {}
+
+
+def load_booster(path: str | Path, preprocessing: str | Path | None = None, *,
+                 max_bytes: int = MAX_BYTES) -> LoadedBooster:
+    """Read a booster file (and optionally its ``.skops`` preprocessing); refuse with a reason."""
+    data = read_model_file(path, SUFFIXES, "XGBoost/LightGBM", max_bytes=max_bytes, hint=HINT)
+    suffix = Path(path).suffix.lower()
+    if suffix == ".txt":
+        booster, objective, task, n, names, saved = _lightgbm(data)
+        library, fmt = "lightgbm", "text"
+    else:
+        fmt = suffix[1:]
+        booster, objective, task, n, names, saved = _xgboost(data, fmt)
+        library = "xgboost"
+    pre = pre_sha = None
+    if preprocessing is not None:
+        pre, pre_sha = load_skops_part(preprocessing, needs="transform")
+    return LoadedBooster(booster, library, fmt, objective, task, n, names, sha256_bytes(data),
+                         len(data), pre, pre_sha, saved)
+
+
+class BoosterExplainer:
+    """Explains one booster version against its spec and reference data."""
+
+    def __init__(self, loaded: LoadedBooster, spec: FeatureSpec, reference, *,
+                 background_size: int = 100, seed: int = 0):
+        import shap
+
+        self.loaded, self.spec, self.task = loaded, spec, loaded.task
+        tab.check_task(spec, self.task)
+        reference = spec.coerce_frame(reference)
+        self.names = spec.names
+        self._prepare_columns(reference)
+        n_classes = 1 if self.task == "regression" else self._proba(self._z(reference[:1])).shape[1]
+        self.classes = [] if self.task == "regression" else tab.class_labels(spec, n_classes)
+        rng = np.random.default_rng(seed)
+        take = np.sort(rng.choice(len(reference), min(background_size, len(reference)), replace=False))
+        settings = {"method": "tree", "library": loaded.library, "format": loaded.format,
+                    "objective": loaded.objective, "additivity_tolerance": 1e-6,
+                    "reference_rows": len(reference),
+                    "preprocessing_sha256": loaded.preprocessing_sha256}
+        if self.task == "binary":
+            background = self._z(reference.iloc[take])
+            self.tree = shap.TreeExplainer(loaded.booster, background, model_output="probability",
+                                           feature_perturbation="interventional")
+            self.scale = "probability"
+            settings.update(feature_perturbation="interventional", model_output="probability",
+                            background_size=len(background), seed=seed)
+        else:
+            self.tree = shap.TreeExplainer(loaded.booster, feature_perturbation="tree_path_dependent")
+            self.scale = "value" if self.task == "regression" else "log-odds"
+            settings.update(feature_perturbation="tree_path_dependent", model_output="raw")
+        self.settings = settings
+        self.versions = {**versions(), loaded.library: _module_version(loaded.library),
+                         "model_saved_with": dict(loaded.saved_with)}
+
+    # -- columns ------------------------------------------------------------------------
+    def _prepare_columns(self, reference) -> None:
+        pre, loaded = self.loaded.preprocessing, self.loaded
+        if pre is None:
+            bad = [f.name for f in self.spec.features if f.kind == "category"]
+            if bad:
+                raise ExplainerError(
+                    "needs_preprocessing",
+                    f"Inputs {bad} are categories; a booster alone reads numbers only. Add the "
+                    "preprocessing step as a .skops file.",
+                    f"Invoer {bad} zijn categorieën; een booster alleen leest alleen getallen. "
+                    "Voeg de voorbewerking toe als .skops-bestand.",
+                )
+            self.order = loaded.column_names or self.names
+            if sorted(self.order) != sorted(self.names):
+                raise _mismatch(sorted(self.order), sorted(self.names))
+            self.group = grouping_matrix([[n] for n in self.order], self.names)
+        else:
+            self.order = [str(n) for n in getattr(pre, "feature_names_in_", self.names)]
+            if sorted(self.order) != sorted(self.names):
+                raise _mismatch(sorted(self.order), sorted(self.names))
+            sample = reference.sample(min(len(reference), 200), random_state=0)
+            self.group = grouping_matrix(column_sources(pre, self.order), self.names)
+            verify_grouping(pre, sample, self.group, self.names, self._z)
+        if self.group.shape[0] != loaded.n_columns:
+            raise ExplainerError(
+                "column_count",
+                f"The booster reads {loaded.n_columns} columns, the inputs give {self.group.shape[0]}.",
+                f"De booster leest {loaded.n_columns} kolommen, de invoer geeft er {self.group.shape[0]}.",
+            )
+
+    def _z(self, frame) -> np.ndarray:
+        pre = self.loaded.preprocessing
+        if pre is None:
+            return np.column_stack([np.asarray(frame[n], dtype=float) for n in self.order])
+        z = pre.transform(frame[self.order])
+        return np.asarray(z.toarray() if hasattr(z, "toarray") else z, dtype=float)
+
+    # -- model output ---------------------------------------------------------------------
+    def _predict(self, z: np.ndarray, margin: bool = False) -> np.ndarray:
+        booster = self.loaded.booster
+        if self.loaded.library == "xgboost":
+            import xgboost as xgb
+
+            dm = xgb.DMatrix(z, feature_names=booster.feature_names, nthread=1)
+            return np.asarray(booster.predict(dm, output_margin=margin), dtype=float)
+        return np.asarray(booster.predict(z, raw_score=margin, num_threads=1), dtype=float)
+
+    def _proba(self, z: np.ndarray) -> np.ndarray:
+        p = self._predict(z)
+        if self.task == "binary":
+            return np.column_stack([1 - p, p])
+        if p.ndim == 1:  # multi:softmax predicts the class; its margins give the chances
+            m = self._predict(z, margin=True)
+            e = np.exp(m - m.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+        return p
+
+    def outcome_values(self, frame) -> np.ndarray:
+        """Value (regression), chance of the flagged class (yes/no) or class, per case."""
+        z = self._z(self.spec.coerce_frame(frame))
+        if self.task == "regression":
+            return self._predict(z)
+        proba = self._proba(z)
+        if self.task == "binary":
+            return proba[:, self.classes.index(str(self.spec.outcome.flagged_class))]
+        return np.asarray(self.classes, dtype=object)[np.argmax(proba, axis=1)]
+
+    # -- explanations ---------------------------------------------------------------------
+    def explain(self, row, *, validate: bool = True) -> KindExplanation:
+        return self.explain_many([row], validate=validate)[0]
+
+    def explain_many(self, rows, *, validate: bool = True) -> list[KindExplanation]:
+        import pandas as pd
+
+        cols, clean = tab.cases(self.spec, rows, validate)
+        if not clean:
+            return []
+        z = self._z(pd.DataFrame(cols, columns=self.names))
+        phi_z = np.asarray(self.tree.shap_values(z, check_additivity=False), dtype=float)
+        base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
+        rows_n = np.arange(len(clean))
+        if self.task == "multiclass":
+            margin, proba = self._predict(z, margin=True), self._proba(z)
+            k = np.argmax(proba, axis=1)
+            phi_z = phi_z.reshape(len(clean), z.shape[1], -1)[rows_n, :, k]
+            base, out = base[k], margin[rows_n, k]
+        else:
+            phi_z = phi_z.reshape(len(clean), z.shape[1])
+            proba = None if self.task == "regression" else self._proba(z)
+            out = self._predict(z) if proba is None else proba[:, 1]
+            base = np.full(len(clean), base[0])
+            if self.task == "binary" and self.classes.index(str(self.spec.outcome.flagged_class)) == 0:
+                phi_z, base, out = -phi_z, 1 - base, 1 - out
+        phi = phi_z @ self.group
+        check_additivity(base, phi, out)
+        results = []
+        for i, inputs in enumerate(clean):
+            fields = tab.outcome_fields(self.spec, self.task, self.classes,
+                                        None if proba is None else proba[i], out[i])
+            exp = Explanation(model_sha256=self.loaded.sha256, method="tree", settings=self.settings,
+                              versions=self.versions, task=self.task, scale=self.scale,
+                              inputs=inputs, base_value=float(base[i]),
+                              contributions=dict(zip(self.names, map(float, phi[i]))),
+                              output_value=float(out[i]), **fields)
+            results.append(KindExplanation(exp, tab.outputs_of(self.spec, fields),
+                                           {"kind": "exact", "method": "tree"}))
+        return results
+
+
+def _mismatch(model: list, spec: list) -> ExplainerError:
+    return ExplainerError(
+        "spec_mismatch",
+        f"Spec and model disagree: the model reads {model}, the spec lists {spec}.",
+        f"Specificatie en model verschillen: het model leest {model}, de specificatie noemt {spec}.",
+    )
+
+
+def _module_version(name: str) -> str:
+    import importlib
+
+    return importlib.import_module(name).__version__
