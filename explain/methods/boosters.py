@@ -63,11 +63,12 @@ class LoadedBooster:
     saved_with: dict = field(default_factory=dict)
 
 
-def _not_booster(what: str, detail: str = "") -> IntakeError:
+def _not_booster(what: str, detail: str = "", detail_nl: str | None = None) -> IntakeError:
+    nl = detail_nl if detail_nl is not None else detail
     return IntakeError(
         "not_a_booster",
         f"This file is not a {what} model file{': ' + detail if detail else ''}. " + HINT[0],
-        f"Dit bestand is geen {what}-modelbestand{': ' + detail if detail else ''}. " + HINT[1],
+        f"Dit bestand is geen {what}-modelbestand{': ' + nl if nl else ''}. " + HINT[1],
     )
 
 
@@ -81,6 +82,35 @@ def _unsupported(objective: str) -> IntakeError:
     )
 
 
+PROBE = ("import ctypes, sys; lib = ctypes.cdll.LoadLibrary(sys.argv[1]); n = ctypes.c_int(); "
+         "h = ctypes.c_void_p(); sys.exit(lib.LGBM_BoosterCreateFromModelfile("
+         "sys.argv[2].encode(), ctypes.byref(n), ctypes.byref(h)))")
+
+
+def _probe_lightgbm(data: bytes, timeout: float = 60) -> None:
+    """Read the file once in a child process first, straight through LightGBM's C library: a
+    damaged text model can abort the whole process inside the library, and a worker must not
+    die of an upload. (XGBoost reports damaged files as ordinary errors.)"""
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    library = Path(importlib.util.find_spec("lightgbm").origin).parent / "lib" / "lib_lightgbm.so"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.txt"
+        path.write_bytes(data)
+        try:
+            run = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, str(library), str(path)],
+                                 capture_output=True, timeout=timeout, check=False)
+            failed = run.returncode != 0
+        except subprocess.TimeoutExpired:
+            failed = True
+    if failed:
+        raise _not_booster("LightGBM", "the library could not read it",
+                           "de bibliotheek kon het niet lezen")
+
+
 def _xgboost(data: bytes, fmt: str):
     import xgboost as xgb
 
@@ -88,9 +118,11 @@ def _xgboost(data: bytes, fmt: str):
         try:
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise _not_booster("XGBoost JSON", "no valid JSON") from None
+            raise _not_booster("XGBoost JSON", "no valid JSON",
+                           "geen geldige JSON") from None
         if not isinstance(doc, dict) or "learner" not in doc or "version" not in doc:
-            raise _not_booster("XGBoost JSON", "no 'learner' and 'version'")
+            raise _not_booster("XGBoost JSON", "no 'learner' and 'version'",
+                           "geen 'learner' en 'version'")
         saved = ".".join(map(str, doc["version"]))
     else:
         if not data.startswith(b"{") or b"learner" not in data[:64]:
@@ -115,7 +147,11 @@ def _lightgbm(data: bytes):
     import lightgbm as lgb
 
     if not data.startswith(b"tree\nversion=v"):
-        raise _not_booster("LightGBM", "it does not start with 'tree' and 'version='")
+        raise _not_booster("LightGBM", "it does not start with 'tree' and 'version='",
+                           "het begint niet met 'tree' en 'version='")
+    if b"\nend of trees\n" not in data or b"\nend of parameters" not in data:
+        raise _not_booster("LightGBM", "it is incomplete (no end of trees or parameters)",
+                           "het is onvolledig (geen einde van de bomen of parameters)")
     try:
         text = data.decode("utf-8")
         booster = lgb.Booster(model_str=text)
@@ -131,10 +167,18 @@ def _lightgbm(data: bytes):
 
 
 def load_booster(path: str | Path, preprocessing: str | Path | None = None, *,
-                 max_bytes: int = MAX_BYTES) -> LoadedBooster:
-    """Read a booster file (and optionally its ``.skops`` preprocessing); refuse with a reason."""
+                 max_bytes: int = MAX_BYTES, probe: bool = True) -> LoadedBooster:
+    """Read a booster file (and optionally its ``.skops`` preprocessing); refuse with a reason.
+
+    ``probe``: read the file in a child process first (see ``_probe``); turn off only for files
+    already accepted once (same SHA-256)."""
     data = read_model_file(path, SUFFIXES, "XGBoost/LightGBM", max_bytes=max_bytes, hint=HINT)
     suffix = Path(path).suffix.lower()
+    if suffix == ".txt" and not data.startswith(b"tree\nversion=v"):
+        raise _not_booster("LightGBM", "it does not start with 'tree' and 'version='",
+                           "het begint niet met 'tree' en 'version='")
+    if probe and suffix == ".txt":
+        _probe_lightgbm(data)
     if suffix == ".txt":
         booster, objective, task, n, names, saved = _lightgbm(data)
         library, fmt = "lightgbm", "text"
