@@ -17,8 +17,10 @@ as much); the largest difference is stored and travels with every explanation as
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,7 @@ from .common import MAX_BYTES, KindExplanation, check_additivity, read_model_fil
 DOMAINS = {"", "ai.onnx", "ai.onnx.ml"}
 NUMERIC = {"tensor(float)", "tensor(double)"}
 EXACT_BUDGET = 2**13 * 100  # model rows per compared case for the exact comparison
+_SHAP_LOCK = threading.Lock()  # shap's sampler uses numpy's global random generator
 HINT = ("Export the model to ONNX (for scikit-learn: skl2onnx.to_onnx(model, X[:1])).",
         "Exporteer het model naar ONNX (voor scikit-learn: skl2onnx.to_onnx(model, X[:1])).")
 
@@ -153,7 +156,9 @@ class OnnxExplainer:
         self.background = self._x(reference.iloc[take])
         masker = shap.maskers.Independent(self.background, max_samples=len(self.background))
         self.max_evals = permutations * (2 * len(self.names) + 1)
-        self.shap = shap.PermutationExplainer(self._target, masker, seed=seed)
+        self.seed = seed
+        with _SHAP_LOCK:
+            self.shap = shap.PermutationExplainer(self._target, masker, seed=seed)
         self.scale = "value" if self.task == "regression" else "probability"
         self.settings = {"method": "permutation", "feature_perturbation": "interventional",
                          "background_size": len(self.background), "permutations": permutations,
@@ -183,6 +188,13 @@ class OnnxExplainer:
             return raw[:, self.classes.index(str(self.spec.outcome.flagged_class))]
         return raw[:, 0] if self.task == "regression" else raw
 
+    def outcome_values(self, frame) -> np.ndarray:
+        """Value (regression), chance of the flagged class (yes/no) or class, per case."""
+        x = self._x(self.spec.coerce_frame(frame))
+        if self.task == "multiclass":
+            return np.asarray(self.classes, dtype=object)[np.argmax(self._raw(x), axis=1)]
+        return self._target(x)
+
     # -- accuracy ------------------------------------------------------------------------
     def _measure(self, reference, rows, seed, masker) -> dict:
         import shap
@@ -195,8 +207,9 @@ class OnnxExplainer:
             compared, res = "exact", shap.explainers.Exact(self._target, masker)(x, silent=True)
         else:
             compared = "permutation ×20"
-            long = shap.PermutationExplainer(self._target, masker, seed=seed + 1)
-            res = long(x, max_evals=20 * self.max_evals, silent=True)
+            with _SHAP_LOCK:
+                long = shap.PermutationExplainer(self._target, masker, seed=seed + 1)
+                res = long(x, max_evals=20 * self.max_evals, silent=True)
         exact = self._select(res, x)[1]
         unit = 1.0 if self.task == "regression" else 100.0
         errors = np.abs(estimate - exact) * unit
@@ -207,7 +220,16 @@ class OnnxExplainer:
                 "top_factor_differs": top}
 
     def _values(self, x):
-        return self.shap(x, max_evals=self.max_evals, silent=True)
+        """One case at a time from the same seed: the same case always gets the same numbers,
+        whatever was explained before (shap's sampler draws from numpy's global generator)."""
+        values, bases = [], []
+        with _SHAP_LOCK:
+            for row in np.asarray(x, dtype=float):
+                np.random.seed(self.seed)
+                res = self.shap(row[None, :], max_evals=self.max_evals, silent=True)
+                values.append(np.asarray(res.values)[0])
+                bases.append(np.asarray(res.base_values).reshape(-1))
+        return SimpleNamespace(values=np.array(values), base_values=np.array(bases))
 
     def _select(self, res, x):
         """(base, phi, class index) per row for the explained output."""
