@@ -20,12 +20,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explain import load_reference, load_spec  # noqa: E402
-from explain.methods.boosters import BoosterExplainer, load_booster  # noqa: E402
-from explain.methods.onnx import OnnxExplainer, load_onnx  # noqa: E402
-from explain.methods.text import load_text_model, load_text_spec  # noqa: E402
-from sample_models import ARTEFACTS  # noqa: E402
-from tests.explain.kinds_data import bundled  # noqa: E402
+from explain import load_reference, load_spec
+from explain.methods.boosters import BoosterExplainer, load_booster
+from explain.methods.onnx import OnnxExplainer, load_onnx
+from explain.methods.text import load_text_model, load_text_spec
+from sample_models import ARTEFACTS
+from tests.explain.kinds_data import bundled
 
 
 def timed(fn, cases) -> tuple[float, float]:

@@ -5,9 +5,7 @@ library versions an explanation is tied to, the additivity check, and ``KindExpl
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -60,7 +58,7 @@ def load_skops_part(path: str | Path, extra_types: frozenset[str] = frozenset(),
 
     data = read_model_file(path, {".skops"}, "skops")
     allowed = ALLOWED_TYPES | ALLOWED_FUNCTIONS | extra_types
-    names, refused, _ = inspect_skops(data)
+    _, refused, _ = inspect_skops(data)
     untrusted = sio.get_untrusted_types(data=data)
     refused = sorted({n for n in refused if n not in extra_types}
                      | {t for t in untrusted if t not in allowed})
@@ -108,10 +106,6 @@ def check_additivity(base: np.ndarray, phi: np.ndarray, out: np.ndarray) -> None
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def is_zip(data: bytes) -> bool:
-    return zipfile.is_zipfile(io.BytesIO(data))
 
 
 @dataclass

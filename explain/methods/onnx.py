@@ -29,7 +29,14 @@ from ..errors import ExplainerError, IntakeError
 from ..explanation import Explanation
 from ..spec import FeatureSpec
 from . import _tabular as tab
-from .common import MAX_BYTES, KindExplanation, check_additivity, read_model_file, sha256_bytes, versions
+from .common import (
+    MAX_BYTES,
+    KindExplanation,
+    check_additivity,
+    read_model_file,
+    sha256_bytes,
+    versions,
+)
 
 DOMAINS = {"", "ai.onnx", "ai.onnx.ml"}
 NUMERIC = {"tensor(float)", "tensor(double)"}

@@ -177,7 +177,7 @@ def test_an_objective_whose_output_is_not_explained_exactly_is_refused(tmp_path,
 
 
 def test_a_spec_that_does_not_match_the_booster_is_refused(cancer):
-    frame, spec, folder = cancer
+    frame, _, folder = cancer
     _, other, _ = bundled("breast_cancer", 10)
     with pytest.raises(ExplainerError) as info:
         BoosterExplainer(load_booster(folder / "model.json"), other, frame)
