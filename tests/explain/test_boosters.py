@@ -12,8 +12,9 @@ import shap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explain import load_reference, load_spec
+from explain import load_reference, load_spec, parse_spec
 from explain.errors import ExplainerError, IntakeError
+from explain.intake import save_model
 from explain.methods.boosters import BoosterExplainer, load_booster
 from sample_models import ARTEFACTS
 from tests.explain.kinds_data import bundled
@@ -182,3 +183,23 @@ def test_a_spec_that_does_not_match_the_booster_is_refused(cancer):
     with pytest.raises(ExplainerError) as info:
         BoosterExplainer(load_booster(folder / "model.json"), other, frame)
     assert info.value.code == "spec_mismatch"
+
+
+def test_when_the_first_class_is_flagged_its_chance_is_explained(cancer):
+    frame, spec, folder = cancer
+    raw = {**spec.raw, "outcome": {**spec.raw["outcome"], "flagged_class": "0"}}
+    flipped = parse_spec(raw)
+    exp = BoosterExplainer(load_booster(folder / "model.json"), flipped, frame).explain(
+        frame[spec.names].iloc[0].to_dict())
+    assert exp.explained_class == "0" and exp.score == pytest.approx(exp.probabilities["0"])
+    assert abs(exp.base_value + sum(exp.contributions.values()) - exp.score) <= 1e-6
+
+
+def test_preprocessing_with_parts_outside_the_allowlist_is_refused(tmp_path, cancer):
+    from sklearn.kernel_approximation import RBFSampler
+
+    frame, spec, folder = cancer
+    save_model(RBFSampler(random_state=0).fit(frame[spec.names]), tmp_path / "pre.skops")
+    with pytest.raises(IntakeError) as info:
+        load_booster(folder / "model.json", tmp_path / "pre.skops")
+    assert info.value.code == "untrusted_types" and "RBFSampler" in info.value.message("nl")
