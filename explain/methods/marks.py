@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
+
 from .. import fmt
 
 LEGEND = {
@@ -65,3 +67,49 @@ def word_list(kexp, locale: str = "nl", limit: int = 10) -> str:
                                       n=_signed(f["contribution"], lang), times=times)
         items.append(f"<li>{escape(item)}</li>")
     return '<ol class="text-words">\n' + "\n".join(items) + "\n</ol>"
+
+
+SENTENCE = {
+    "nl": ("Uw tekst ging naar “{a}” vooral door {up}.", " {down} wees juist meer naar “{b}”.",
+           "Geen woord uit uw tekst gaf de doorslag; de keuze volgt uit wat het model gewoonlijk kiest."),
+    "en": ("Your text went to “{a}” mainly because of {up}.", " {down} pointed more to “{b}”.",
+           "No word of your text decided it; the choice follows what the model usually picks."),
+}
+AND = {"nl": "en", "en": "and"}
+WORD = {"nl": ("het woord", "de woorden", "Het woord", "De woorden"),
+        "en": ("the word", "the words", "The word", "The words")}
+
+
+def _words(items: list[str], lang: str, capital: bool) -> str:
+    quoted = [f"‘{w}’" for w in items]
+    joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" {AND[lang]} {quoted[-1]}"
+    return f"{WORD[lang][(2 if capital else 0) + (len(items) > 1)]} {joined}"
+
+
+def text_sentence(kexp, locale: str = "nl", labels: dict | None = None, top: int = 3) -> str:
+    """One plain sentence (B1): which words sent the text to the chosen class, which pointed to
+    the runner-up. Plain text (escape it where it goes into HTML)."""
+    lang = fmt.lang(locale)
+    feats = sorted(kexp.extra["features"], key=lambda f: (-abs(f["contribution"]), f["feature"]))
+    up = [f["feature"] for f in feats if f["contribution"] >= MIN_SHOWN][:top]
+    down = [f["feature"] for f in feats if f["contribution"] <= -MIN_SHOWN][:2]
+    a = _label(kexp, kexp.explanation.prediction, lang, labels)
+    b = _label(kexp, kexp.extra["runner_up"], lang, labels)
+    first, second, none = SENTENCE[lang]
+    if not up:
+        return none
+    sentence = first.format(a=a, up=_words(up, lang, False))
+    return sentence + (second.format(down=_words(down, lang, True), b=b) if down else "")
+
+
+def top_words(explainer, per_class: int = 8) -> dict:
+    """For "how it works": per class the words that point to it most strongly (weight per word,
+    against the average of the other classes)."""
+    weights = explainer.weights
+    out = {}
+    for k, cls in enumerate(explainer.classes):
+        others = np.delete(weights, k, axis=0).mean(axis=0)
+        lift = weights[k] - others
+        best = np.argsort(-lift, kind="stable")[:per_class]
+        out[cls] = [(str(explainer.features[j]), float(lift[j])) for j in best]
+    return out

@@ -3,6 +3,7 @@ shap and the model's own probabilities; marked with arrows and numbers, HTML-esc
 
 from __future__ import annotations
 
+import json
 import math
 import pickle
 import re
@@ -22,7 +23,7 @@ from sklearn.svm import LinearSVC
 
 from explain.errors import ExplainerError, InputError, IntakeError
 from explain.intake import save_model
-from explain.methods.marks import mark_text, word_list
+from explain.methods.marks import mark_text, text_sentence, top_words, word_list
 from explain.methods.text import TextExplainer, load_text_model, load_text_spec, parse_text_spec
 from sample_models import ARTEFACTS
 
@@ -153,7 +154,12 @@ def test_the_report_sample_marks_words_without_colour_and_escapes_the_text():
     assert all((kind == "up") == (arrow == "↑") for kind, _, arrow, _ in marked)
     listed = word_list(exp, "en")
     assert listed.startswith('<ol class="text-words">') and "“kapot” ↑ +" in listed
-    data = exp.to_dict()
+    sentence = text_sentence(exp, "nl", labels)
+    assert sentence.startswith("Uw tekst ging naar “Openbare verlichting” vooral door de woorden")
+    assert "‘kapot’" in sentence and "‘lantaarnpaal’" in sentence
+    assert text_sentence(exp, "en", labels).startswith("Your text went to “Street lighting”")
+    assert "lantaarnpaal" in [w for w, _ in top_words(explainer)["verlichting"]]
+    data = json.loads(json.dumps(exp.to_dict()))  # the machine-readable shape is plain JSON
     assert data["method"] == "linear" and data["accuracy"]["kind"] == "exact"
     assert data["scale"] == "log-odds" and data["inputs"] == {"melding": text}
 
