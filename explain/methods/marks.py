@@ -70,9 +70,9 @@ def word_list(kexp, locale: str = "nl", limit: int = 10) -> str:
 
 
 SENTENCE = {
-    "nl": ("Uw tekst ging naar “{a}” vooral door {up}.", " {down} wees juist meer naar “{b}”.",
+    "nl": ("Uw tekst ging naar “{a}” vooral door {up}.", " {down} {verb} juist meer naar “{b}”.",
            "Geen woord uit uw tekst gaf de doorslag; de keuze volgt uit wat het model gewoonlijk kiest."),
-    "en": ("Your text went to “{a}” mainly because of {up}.", " {down} pointed more to “{b}”.",
+    "en": ("Your text went to “{a}” mainly because of {up}.", " {down} {verb} more to “{b}”.",
            "No word of your text decided it; the choice follows what the model usually picks."),
 }
 AND = {"nl": "en", "en": "and"}
@@ -99,7 +99,8 @@ def text_sentence(kexp, locale: str = "nl", labels: dict | None = None, top: int
     if not up:
         return none
     sentence = first.format(a=a, up=_words(up, lang, False))
-    return sentence + (second.format(down=_words(down, lang, True), b=b) if down else "")
+    verb = {"nl": ("wees", "wezen"), "en": ("pointed", "pointed")}[lang][len(down) > 1]
+    return sentence + (second.format(down=_words(down, lang, True), b=b, verb=verb) if down else "")
 
 
 def top_words(explainer, per_class: int = 8) -> dict:
