@@ -12,6 +12,9 @@ from pathlib import Path
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 NAMES = ("woz", "slimme_check", "vakantieverhuur")
+# Other model kinds (issue 11), each with its own artefact layout; built by their own ``build``:
+# kinderopvang — LightGBM model.txt + preprocessing.skops; meldingen — a text pipeline.
+KINDS = ("kinderopvang", "meldingen")
 
 
 def artefact_paths(name: str) -> dict[str, Path]:
