@@ -32,7 +32,7 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import compile_preprocessor
+from .fastpath import compile_forest, compile_preprocessor
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping
@@ -153,6 +153,8 @@ class Explainer:
             self._prepare_linear(reference, settings)
         elif method in {"exact", "permutation"}:
             self._prepare_sampled(reference.iloc[take], method, permutations, seed, settings)
+        self._prepare_predict(reference, settings)
+        self.reference = reference
         self.settings = settings
         return self
 
@@ -189,6 +191,22 @@ class Explainer:
         if same:
             self.fast = fast
             settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
+
+    def _prepare_predict(self, reference, settings: dict) -> None:
+        """A verified direct forest predictor for the many predictions counterfactuals need."""
+        self.predict_fast = None
+        fast = compile_forest(self.final)
+        if fast is None:
+            return
+        try:
+            z = self._transform(self._columns(reference))
+            own = self.final.predict(z) if self.task == "regression" else self.final.predict_proba(z)
+            same = np.allclose(fast(z), own, rtol=0, atol=1e-12)
+        except Exception:  # noqa: BLE001 — not used when it cannot even run
+            same = False
+        if same:
+            self.predict_fast = fast
+            settings["prediction"] = "direct tree calls (verified against scikit-learn)"
 
     def _prepare_columns(self, reference) -> None:
         """Which encoded columns come from which input, checked by changing inputs one by one."""
@@ -440,8 +458,8 @@ class Explainer:
             predict, predict_proba = self.estimator.predict, self.estimator.predict_proba
         else:
             frame = self._transform(cols)
-            predict = self.final.predict
-            predict_proba = getattr(self.final, "predict_proba", None)
+            predict = self.predict_fast or self.final.predict
+            predict_proba = self.predict_fast or getattr(self.final, "predict_proba", None)
         if self.task == "regression":
             return np.asarray(predict(frame), dtype=float)
         proba = np.asarray(predict_proba(frame), dtype=float)

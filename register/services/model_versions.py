@@ -92,7 +92,7 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
             explainer = EXPLAINERS.get_or_build(
                 (loaded.sha256, reference_sha), lambda: explain.Explainer.build(loaded, feature_spec, reference_df))
             overview = explain.global_explanation(explainer, reference_df)
-            fairness = explain.fairness_report(explainer, reference_df) if feature_spec.fairness_attributes else {}
+            fairness = explain.fairness_report(explainer, reference_df)
         except explain.ExplainError as error:
             raise RegistrationFailed("model", error) from error
     finally:
