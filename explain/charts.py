@@ -106,13 +106,13 @@ def _bars_svg(
     value_w = max((text_width(vt, FONT) for _, _, vt in rows), default=40) + 10
     plot_w = width - value_w - 4
     peak = max((abs(v) for _, v, _ in rows), default=1.0) or 1.0
-    zero = plot_w / 2 if signed else 1
+    zero = plot_w / 2 if signed else 3
     scale = ((plot_w / 2 - 2) if signed else (plot_w - 2)) / peak
     p = id_prefix
     body, y = [], 4
     for label, value, value_text in rows:
-        lines = wrap(label, width)
-        body.append("<g>" + _text(0, y + FONT, lines, FONT))
+        lines = wrap(label, width - 6)
+        body.append("<g>" + _text(3, y + FONT, lines, FONT))
         y += line_h * len(lines) + 2
         length = abs(value) * scale
         x = zero if value >= 0 or not signed else zero - length
@@ -122,22 +122,21 @@ def _bars_svg(
             f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="{bar_h}" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
         )
+        if signed:  # the zero line beside each bar only, so it never runs through a label
+            body.append(
+                f'<line x1="{zero:.1f}" y1="{y - 3}" x2="{zero:.1f}" y2="{y + bar_h + 3}" '
+                f'stroke="{AXIS}" stroke-width="1.5" aria-hidden="true"/>'
+            )
         body.append(_text(plot_w + 8, y + bar_h - 3, [value_text], FONT) + "</g>")
         y += bar_h + gap
-    axis_bottom = y - gap + 2
-    if signed:
-        body.append(
-            f'<line x1="{zero:.1f}" y1="4" x2="{zero:.1f}" y2="{axis_bottom}" stroke="{AXIS}" '
-            'stroke-width="1.5" aria-hidden="true"/>'
-        )
-    y = axis_bottom + 10
+    y = y - gap + 12
     for kind, text in legend:  # wrapped like the labels, so long wording is never cut off
-        lines = wrap(text, width - 26, SMALL)
+        lines = wrap(text, width - 32, SMALL)
         fill = UP if kind == "up" else f"url(#{p}-stripes)"
         stroke = UP if kind == "up" else DOWN
         body.append(
-            f'<rect x="1" y="{y + 2}" width="18" height="14" fill="{fill}" stroke="{stroke}"/>'
-            + _text(26, y + SMALL, lines, SMALL)
+            f'<rect x="3" y="{y + 2}" width="18" height="14" fill="{fill}" stroke="{stroke}"/>'
+            + _text(28, y + SMALL, lines, SMALL)
         )
         y += (SMALL + 4) * len(lines) + 6
     height = int(y + 4)

@@ -14,7 +14,7 @@ TEXT = {
         "realistische verandering in de gegevens die u zelf kunt veranderen die de uitkomst "
         "anders had gemaakt.",
         "result": "De uitkomst was dan: {outcome}.",
-        "chance": "{outcome} ({short} {chance})",
+        "chance": "{outcome} ({short}: {chance})",
         "how": "Zo zochten we. We veranderen alleen gegevens die u zelf kunt veranderen: {names}.",
         "how_none": "Dit model heeft geen gegevens die u zelf kunt veranderen.",
         "protected": "Beschermde gegevens veranderen we nooit: {names}.",
@@ -29,7 +29,7 @@ TEXT = {
         "none": "We found no small, realistic "
         "change in the details you can change yourself that would have changed the outcome.",
         "result": "The outcome would then be: {outcome}.",
-        "chance": "{outcome} ({short} {chance})",
+        "chance": "{outcome} ({short}: {chance})",
         "how": "How we searched. We only change details you can change yourself: {names}.",
         "how_none": "This model has no details you can change yourself.",
         "protected": "We never change protected details: {names}.",
