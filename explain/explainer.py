@@ -72,6 +72,12 @@ def library_versions() -> dict:
     }
 
 
+def _as_float32(z: np.ndarray) -> np.ndarray:
+    """scikit-learn's trees compare float32 inputs; shap compares float64. Rounding to float32
+    first makes both take the same branch for values next to a split."""
+    return np.asarray(z, dtype=np.float32).astype(np.float64)
+
+
 def _dense(z) -> np.ndarray:
     return np.asarray(z.toarray() if hasattr(z, "toarray") else z, dtype=float)
 
@@ -138,12 +144,14 @@ class Explainer:
         settings = {"method": method, "additivity_tolerance": TOLERANCE, "reference_rows": len(reference)}
         rng = np.random.default_rng(seed)
         take = np.sort(rng.choice(len(reference), size=min(background_size, len(reference)), replace=False))
+        self.background_index = take  # which reference rows the interventional methods average over
         self._prepare_transform(reference, settings)
         if method == "tree":
             try:
                 self._prepare_columns(reference)
                 self._prepare_tree(kind, reference.iloc[take], settings)
-            except Exception as exc:  # shap cannot read every tree model (multi-class GBC)
+                self._check_sample(reference.iloc[take[:20]])
+            except Exception as exc:  # shap cannot read (or add up) every tree model exactly
                 if not auto:
                     raise
                 method = self.method = settings["method"] = "exact" if affordable else "permutation"
@@ -223,7 +231,7 @@ class Explainer:
         import shap
 
         if self.task == "binary":
-            z = self._transform(self._columns(background))
+            z = _as_float32(self._transform(self._columns(background)))
             self.tree = shap.TreeExplainer(
                 self.final, z, feature_perturbation="interventional", model_output="probability"
             )
@@ -241,6 +249,13 @@ class Explainer:
             else ("log-odds" if kind in LOGIT_TREES else "probability")
         )
         settings.update(feature_perturbation="tree_path_dependent", model_output="raw")
+
+    def _check_sample(self, frame) -> None:
+        """Refuse a method whose contributions do not add up on reference rows (then we fall
+        back to the exact explainer rather than print a number that is off)."""
+        cols = self._columns(frame)
+        base, phi, out, _proba, _idx = self._select(cols, len(frame))
+        self._check(base, phi, out)
 
     def _prepare_linear(self, reference, settings: dict) -> None:
         z = self._transform(self._columns(reference))
@@ -307,6 +322,8 @@ class Explainer:
     def _shap_values(self, codes: np.ndarray):
         if self.method == "exact":
             return self.shap(codes, silent=True)
+        np.random.seed(self.seed)  # shap samples permutations from numpy's global generator:
+        # seeding each call makes the same case always get the same estimate (under _SHAP_LOCK)
         return self.shap(codes, max_evals=self.max_evals, silent=True)
 
     # -- core ------------------------------------------------------------------------------
@@ -324,7 +341,8 @@ class Explainer:
             return base, phi, out, proba
         z = self._transform(cols)
         if self.method == "tree":
-            phi_z = np.asarray(self.tree.shap_values(z, check_additivity=False), dtype=float)
+            zt = _as_float32(z) if self.scale == "probability" and self.task == "binary" else z
+            phi_z = np.asarray(self.tree.shap_values(zt, check_additivity=False), dtype=float)
             base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
             if self.scale == "probability" and self.task == "binary" and phi_z.ndim == 2:
                 # one probability output (classes_[1]); classes_[0] is its complement
