@@ -57,6 +57,7 @@ LINEAR_MODELS = {"LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRe
 TOLERANCE = 1e-6
 EXACT_BUDGET = 2**10 * 100  # model evaluations per explained case: coalitions × background rows
 METHODS = {"auto", "tree", "linear", "exact", "permutation"}
+_BACKUP_LOCK = threading.Lock()
 _SHAP_LOCK = threading.Lock()  # shap's samplers use numpy's global RNG and shared buffers
 
 
@@ -342,7 +343,11 @@ class Explainer:
         z = self._transform(cols)
         if self.method == "tree":
             zt = _as_float32(z) if self.scale == "probability" and self.task == "binary" else z
-            phi_z = np.asarray(self.tree.shap_values(zt, check_additivity=False), dtype=float)
+            # in chunks: shap shows a progress bar on stderr for long interventional calls
+            phi_z = np.concatenate([
+                np.asarray(self.tree.shap_values(zt[i : i + 25], check_additivity=False), dtype=float)
+                for i in range(0, len(zt), 25)
+            ])
             base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
             if self.scale == "probability" and self.task == "binary" and phi_z.ndim == 2:
                 # one probability output (classes_[1]); classes_[0] is its complement
@@ -429,7 +434,14 @@ class Explainer:
         if len(clean_rows) == 0:
             return []
         base, phi, out, proba, cls_idx = self._select(cols, len(clean_rows))
-        self._check(base, phi, out)
+        try:
+            self._check(base, phi, out)
+        except AdditivityError:
+            if self.method != "tree" or self.task != "binary":
+                raise
+            # a case where shap's tree values do not add up: explain it with shap's exact
+            # explainer (or the measured estimate), named as such, rather than show a wrong sum
+            return self._backup().explain_many(clean_rows, validate=False)
         outcome = self.spec.outcome
         results = []
         for i, inputs in enumerate(clean_rows):
@@ -467,6 +479,17 @@ class Explainer:
                 )
             )
         return results
+
+    def _backup(self) -> Explainer:
+        with _BACKUP_LOCK:
+            if getattr(self, "_backup_explainer", None) is None:
+                affordable = 2 ** len(self.names) * len(self.background_index) <= EXACT_BUDGET
+                self._backup_explainer = Explainer.build(
+                    self.model, self.spec, self.reference,
+                    method="exact" if affordable else "permutation",
+                    background_size=len(self.background_index),
+                )
+        return self._backup_explainer
 
     def outcome_values(self, data) -> np.ndarray:
         """Model outcome per case (a frame or named columns): value, flagged score or class."""
