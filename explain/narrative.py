@@ -277,7 +277,7 @@ def _sum_sentence(exp: Explanation, disp, spec: FeatureSpec, locale: str) -> str
         f" = {percent(score, locale, 1)}"
     )
     return t["contrast_score"].format(
-        n=exp.settings.get("background_size", "?"),
+        n=exp.settings.get("background_size") or exp.settings.get("reference_rows", "?"),
         short=out.short[lang],
         base=percent(base, locale, 1),
         diff=t["points"].format(n=fmt.number(abs(diff), locale, decimals=1)),
