@@ -16,9 +16,19 @@ CHECK_CASE = {"leeftijdsgroep": "18-26", "woonsituatie": "alleenstaand", "aantal
               "schulden_bekend": "ja", "aanvraag_volledig": "nee"}
 
 
+OBJECTION = "https://gemeente.example/bezwaar-tegen-een-besluit"
+
+
 @pytest.fixture
-def check(session, app, published):
-    """A published entry explained with the sample yes/no model (slimme check)."""
+def check(session, app, world, make_entry):
+    """A published entry (with an objection address) explained with the sample yes/no model."""
+    from register.services import algorithms as algos
+
+    published = algos.create_entry(session=session, user=world.registrant_a, organisation=world.org_a,
+                                   data=make_entry(source_id="CHK-1", objection_link=OBJECTION,
+                                                   objection_route="Bezwaar binnen 6 weken."))
+    algos.submit(session=session, user=world.registrant_a, algorithm=published)
+    algos.approve(session=session, user=world.approver_a, algorithm=published)
     base = ARTEFACTS / "slimme_check"
     register_model(session=session, user=None, algorithm=published, data_dir=app.config["DATA_DIR"],
                    model=(base / "model.skops").read_bytes(), model_name="model.skops",
@@ -68,8 +78,8 @@ def test_the_page_receipt_and_pdf_list_every_input_and_what_the_explanation_does
     text = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
     for word in words[:3]:
         assert word in text
-    link = client.get(f"{path}.json").get_json()["decision"]["objection_link"]
-    assert link and link in text.replace(" ", "")  # the objection address is printed in the PDF
+    assert client.get(f"{path}.json").get_json()["decision"]["objection_link"] == OBJECTION
+    assert OBJECTION in text.replace(" ", "")  # the objection address is printed in the PDF
 
 
 def test_how_it_works_promises_only_checks_that_ran(client, check):
