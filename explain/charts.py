@@ -94,7 +94,7 @@ def _bars_svg(
     legend: list[tuple[str, str]],
     id_prefix: str,
     signed: bool = True,
-    width: int = 380,
+    width: int = 340,
 ) -> str:
     """rows: (label, value, value_text). Returns a complete <svg> element as a string.
 
