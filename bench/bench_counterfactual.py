@@ -18,8 +18,8 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explain import Explainer, counterfactual, load_model, load_reference, load_spec  # noqa: E402
-from sample_models import artefact_paths  # noqa: E402
+from explain import Explainer, counterfactual, load_model, load_reference, load_spec
+from sample_models import artefact_paths
 
 
 def forest_200():

@@ -79,8 +79,8 @@ Example::
 """
 
 from ._version import __version__
-from .charts import render_bar_chart_svg, render_importance_svg
 from .accuracy import measure_accuracy
+from .charts import render_bar_chart_svg, render_importance_svg
 from .counterfactual import Change, Counterfactual, counterfactual
 from .counterfactual_text import counterfactual_data, describe_constraints, narrate_counterfactual
 from .errors import (
@@ -130,10 +130,10 @@ __all__ = [
     "fairness_report",
     "global_explanation",
     "library_versions",
-    "measure_accuracy",
     "load_model",
     "load_reference",
     "load_spec",
+    "measure_accuracy",
     "model_bytes",
     "narrate",
     "narrate_counterfactual",

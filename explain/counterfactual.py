@@ -123,7 +123,7 @@ class Space:
             col = np.asarray(cols[name], dtype=object)
             cat.extend((col == v) | (col == str(v)) for v in values)
         n = len(next(iter(cols.values())))
-        as_matrix = lambda parts: np.column_stack(parts).astype(float) if parts else np.zeros((n, 0))  # noqa: E731
+        as_matrix = lambda parts: np.column_stack(parts).astype(float) if parts else np.zeros((n, 0))
         return as_matrix(num), as_matrix(cat)
 
     def nearest(self, cols: dict, exclude_self: bool = False) -> np.ndarray:

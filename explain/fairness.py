@@ -79,8 +79,13 @@ def _conditional(pairs, truth_value):
 
 def fairness_report(explainer, reference, *, min_group_size: int = MIN_GROUP_SIZE, seed: int = 0) -> dict:
     """Group figures for every protected attribute (inputs and fairness-only attributes)."""
-    from fairlearn.metrics import MetricFrame, count, false_negative_rate, false_positive_rate
-    from fairlearn.metrics import selection_rate
+    from fairlearn.metrics import (
+        MetricFrame,
+        count,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+    )
 
     spec = explainer.spec
     report = {
@@ -136,7 +141,7 @@ def fairness_report(explainer, reference, *, min_group_size: int = MIN_GROUP_SIZ
             "label": dict(attr.label),
             "kind": "input" if attr in spec.features else "fairness_only",
             "groups": shown,
-            "suppressed_groups": sorted((s["label"]["nl"] for s in suppressed)),
+            "suppressed_groups": sorted(s["label"]["nl"] for s in suppressed),
             "suppressed": suppressed,
             "summary": _summary(explainer.task, shown, has_truth),
         })
@@ -196,6 +201,6 @@ def _summary(task, shown, has_truth) -> dict:
     return summary
 
 
-from .fairness_text import describe_fairness  # noqa: E402  (the words live beside the figures)
+from .fairness_text import describe_fairness
 
 __all__ = ["describe_fairness", "fairness_report"]

@@ -14,11 +14,11 @@ import json
 import secrets
 from datetime import datetime
 
-import explain
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
+import explain
 from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.models.explanation import DecisionReceipt, ModelVersion
@@ -96,7 +96,7 @@ def case_ref_hash(secret: str, case_ref: str) -> str:
 
 
 def _short_code() -> str:
-    pick = lambda n: "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))  # noqa: E731
+    pick = lambda n: "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
     return f"D-{pick(4)}-{pick(4)}"
 
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 import explain
 from explain import fmt
-
 from register.i18n import translator
 
 REGRESSION_CHANGE = 0.10  # for an amount (a WOZ value): what would have made it 10% lower

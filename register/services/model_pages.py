@@ -1,9 +1,9 @@
 """Plain data for the "how it works", "explain a decision" and receipt pages (and their JSON)."""
 from __future__ import annotations
 
-import explain
 from babel.numbers import format_currency, format_decimal, format_percent
 
+import explain
 from register.i18n import translator
 from register.models import Algorithm, AlgorithmVersion
 from register.models.explanation import ModelVersion

@@ -119,7 +119,7 @@ def test_tree_models_match_shaps_interventional_probability_explainer(kind, data
         np.testing.assert_allclose(got, direct.values, atol=1e-9)
         return
     # scikit-learn's trees read float32; shap is given the same float32 values
-    f32 = lambda z: np.asarray(z, dtype=np.float32).astype(float)  # noqa: E731
+    f32 = lambda z: np.asarray(z, dtype=np.float32).astype(float)
     background = f32(pre.transform(reference[spec.names].iloc[explainer.background_index]))
     direct = shap.TreeExplainer(final, background, feature_perturbation="interventional",
                                 model_output="probability")
@@ -239,7 +239,10 @@ def test_the_words_state_the_chance_the_base_and_their_sum_in_both_languages(kin
         story = narrate(exp, spec, locale)
         unit = "procentpunt" if locale == "nl" else "percentage point"
         assert all(unit in f for f in story.factors)
-        base, diff, total = re.search(r"(\d+[.,]\d)% [+−] (\d+[.,]\d) = (\d+[.,]\d)%", story.contrast).groups()
+        base, sign, diff, total = re.search(
+            r"(\d+[.,]\d)% ([+−]) (\d+[.,]\d) = (\d+[.,]\d)%", story.contrast).groups()
+        step = _number(diff, locale) * (1 if sign == "+" else -1)
+        assert round(_number(base, locale) + step, 1) == _number(total, locale)  # right as written
         assert _number(base, locale) == pytest.approx(100 * exp.base_value, abs=0.05)
         assert _number(total, locale) == pytest.approx(100 * exp.score, abs=0.05)
         headline = re.search(r"(\d+[.,]\d+)%", story.outcome)
