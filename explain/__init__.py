@@ -32,7 +32,8 @@ Explaining (build once per model version, share read-only)::
 
     Explainer.build(model, spec, reference_df, *, method="auto", background_size=100,
                     permutations=10, seed=0) -> Explainer
-        # method: 'tree' (exact TreeSHAP), 'linear' (exact), 'permutation' (model-agnostic)
+        # method: 'tree' (TreeSHAP), 'linear', 'exact' (shap Exact), 'permutation' (estimate);
+        # yes/no models are explained on the probability scale (scale == "probability")
     explainer.explain(row, *, validate=True) -> Explanation      # raises InputError
     explainer.explain_many(rows_or_df, *, validate=True) -> list[Explanation]
     explainer.outcome_values(df_or_columns) -> np.ndarray        # value | flagged score | class
@@ -51,10 +52,15 @@ Words, pictures and checks::
         .sentences() / .text / .to_dict()
     global_explanation(explainer, reference_df, *, max_rows=1000) -> dict
         # importance, direction and shape in words (nl/en), performance if outcomes known
-    counterfactual(explainer, row, *, reference=None, target_change=None, max_changes=3)
+    counterfactual(explainer, row, *, target_change=None, max_changes=3)
         -> Counterfactual(found, goal, changes[Change(feature, old, new)], old_outcome,
-                          new_outcome, cost, candidates_tried)
+                          new_outcome, cost, candidates_tried, constraints)
+        # values on the display step, within the reference range, close to real cases,
+        # and confirmed by the model exactly as shown
     narrate_counterfactual(cf, spec, locale="nl") -> list[str]
+    describe_constraints(cf, spec, locale="nl") -> list[str]   # the rules, for the page
+    counterfactual_data(cf, spec, locale="nl") -> dict         # `changes` for explain.json
+    measure_accuracy(explainer, reference) -> dict   # exact, or estimate with its error
     fairness_report(explainer, reference_df, *, min_group_size=30) -> dict
     describe_fairness(report, locale="nl") -> list[str]
     render_bar_chart_svg(explanation, spec, locale="nl", *, top=6, id_prefix=None) -> str
@@ -80,8 +86,10 @@ Example::
 """
 
 from ._version import __version__
+from .accuracy import measure_accuracy
 from .charts import render_bar_chart_svg, render_importance_svg
-from .counterfactual import Change, Counterfactual, counterfactual, narrate_counterfactual
+from .counterfactual import Change, Counterfactual, counterfactual
+from .counterfactual_text import counterfactual_data, describe_constraints, narrate_counterfactual
 from .errors import (
     AdditivityError,
     ExplainerError,
@@ -123,6 +131,8 @@ __all__ = [
     "SpecError",
     "__version__",
     "counterfactual",
+    "counterfactual_data",
+    "describe_constraints",
     "describe_fairness",
     "display_values",
     "fairness_report",
@@ -132,6 +142,7 @@ __all__ = [
     "load_model",
     "load_reference",
     "load_spec",
+    "measure_accuracy",
     "model_bytes",
     "narrate",
     "narrate_counterfactual",

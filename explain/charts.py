@@ -18,7 +18,7 @@ UP, DOWN, INK, AXIS = "#1d4f91", "#a4343a", "#1a1a1a", "#595959"
 TEXT = {
     "nl": {
         "title": "Wat telde mee voor {label}",
-        "others": "Andere gegevens",
+        "others": "De overige {n} gegevens samen",
         "up": "verhoogt",
         "down": "verlaagt",
         "by": "met",
@@ -29,7 +29,7 @@ TEXT = {
     },
     "en": {
         "title": "What counted for {label}",
-        "others": "Other details",
+        "others": "The remaining {n} details together",
         "up": "raises",
         "down": "lowers",
         "by": "by",
@@ -41,6 +41,52 @@ TEXT = {
 }
 
 
+NARROW = set("iljtfrI.,:;'!|() ")
+WIDE = set("mwMWœæ—€%")
+FONT, SMALL = 15, 14
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """A generous estimate of rendered width in px (DejaVu Sans is the widest font we meet)."""
+    units = 0.0
+    for ch in text:
+        if ch in NARROW:
+            units += 0.36
+        elif ch in WIDE:
+            units += 0.95
+        elif ch.isupper() or ch.isdigit():
+            units += 0.7
+        else:
+            units += 0.62
+    return units * size * 1.05
+
+
+def wrap(text: str, width: float, size: float = FONT) -> list[str]:
+    """Break ``text`` at spaces into lines no wider than ``width`` (a long word gets its own line)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}".strip()
+        if line and text_width(candidate, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines
+
+
+def _text(x: float, y: float, lines: list[str], size: int, anchor: str = "start") -> str:
+    attrs = f'x="{x:.0f}" y="{y:.0f}" fill="{INK}" font-size="{size}"'
+    if anchor != "start":
+        attrs += f' text-anchor="{anchor}"'
+    if len(lines) == 1:
+        return f"<text {attrs}>{escape(lines[0])}</text>"
+    spans = "".join(
+        f'<tspan x="{x:.0f}" dy="{0 if i == 0 else size + 4}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f"<text {attrs}>{spans}</text>"
+
+
 def _bars_svg(
     rows,
     title: str,
@@ -48,21 +94,58 @@ def _bars_svg(
     legend: list[tuple[str, str]],
     id_prefix: str,
     signed: bool = True,
-    width: int = 680,
+    width: int = 340,
 ) -> str:
-    """rows: (label, value, value_text). Returns a complete <svg> element as a string."""
-    row_h, top, label_w, value_w = 30, 12, 250, 130
-    plot_w = width - label_w - value_w - 20
-    height = top + row_h * len(rows) + (16 + 22 * len(legend) if legend else 10)
+    """rows: (label, value, value_text). Returns a complete <svg> element as a string.
+
+    Each row has its label on its own line(s) above the bar, wrapped to the chart's width, and
+    the value beside the bar, so no text is ever cut off, in any language; the chart is narrow
+    so its text stays readable when a phone scales it down.
+    """
+    line_h, bar_h, gap = FONT + 4, 16, 12
+    value_w = max((text_width(vt, FONT) for _, _, vt in rows), default=40) + 10
+    plot_w = width - value_w - 4
     peak = max((abs(v) for _, v, _ in rows), default=1.0) or 1.0
-    zero = label_w + (plot_w / 2 if signed else 0)
-    scale = (plot_w / 2 if signed else plot_w) / peak
+    zero = plot_w / 2 if signed else 3
+    scale = ((plot_w / 2 - 2) if signed else (plot_w - 2)) / peak
     p = id_prefix
-    out = [
+    body, y = [], 4
+    for label, value, value_text in rows:
+        lines = wrap(label, width - 6)
+        body.append("<g>" + _text(3, y + FONT, lines, FONT))
+        y += line_h * len(lines) + 2
+        length = abs(value) * scale
+        x = zero if value >= 0 or not signed else zero - length
+        fill = UP if value >= 0 or not signed else f"url(#{p}-stripes)"
+        stroke = UP if value >= 0 or not signed else DOWN
+        body.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="{bar_h}" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
+        )
+        if signed:  # the zero line beside each bar only, so it never runs through a label
+            body.append(
+                f'<line x1="{zero:.1f}" y1="{y - 3}" x2="{zero:.1f}" y2="{y + bar_h + 3}" '
+                f'stroke="{AXIS}" stroke-width="1.5" aria-hidden="true"/>'
+            )
+        body.append(_text(plot_w + 8, y + bar_h - 3, [value_text], FONT) + "</g>")
+        y += bar_h + gap
+    y = y - gap + 12
+    for kind, text in legend:  # wrapped like the labels, so long wording is never cut off
+        lines = wrap(text, width - 32, SMALL)
+        fill = UP if kind == "up" else f"url(#{p}-stripes)"
+        stroke = UP if kind == "up" else DOWN
+        body.append(
+            f'<rect x="3" y="{y + 2}" width="18" height="14" fill="{fill}" stroke="{stroke}"/>'
+            + _text(28, y + SMALL, lines, SMALL)
+        )
+        y += (SMALL + 4) * len(lines) + 6
+    height = int(y + 4)
+    head = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{p}-title {p}-desc" '
-            'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="14">'
+            'font-family="DejaVu Sans, system-ui, -apple-system, Segoe UI, Roboto, sans-serif" '
+            f'font-size="{FONT}">'
         ),
         f'<title id="{p}-title">{escape(title)}</title>',
         f'<desc id="{p}-desc">{escape(desc)}</desc>',
@@ -72,48 +155,18 @@ def _bars_svg(
             f'<rect width="3" height="6" fill="{DOWN}"/></pattern></defs>'
         ),
     ]
-    for i, (label, value, value_text) in enumerate(rows):
-        y = top + i * row_h
-        length = abs(value) * scale
-        x = zero if value >= 0 or not signed else zero - length
-        fill = UP if value >= 0 or not signed else f"url(#{p}-stripes)"
-        stroke = UP if value >= 0 or not signed else DOWN
-        out.append(
-            f'<g><text x="{label_w - 8}" y="{y + 19}" text-anchor="end" fill="{INK}">'
-            f"{escape(label)}</text>"
-        )
-        out.append(
-            f'<rect x="{x:.1f}" y="{y + 5}" width="{max(length, 1):.1f}" height="{row_h - 10}" '
-            f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
-        )
-        out.append(
-            f'<text x="{width - value_w + 8}" y="{y + 19}" fill="{INK}">{escape(value_text)}'
-            "</text></g>"
-        )
-    axis_bottom = top + row_h * len(rows)
-    out.append(
-        f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" y2="{axis_bottom}" stroke="{AXIS}" '
-        'stroke-width="1.5" aria-hidden="true"/>'
-    )
-    for j, (kind, text) in enumerate(legend):  # one line each, so long wording is never cut off
-        lx = 10
-        ly = axis_bottom + 12 + 22 * j
-        fill = UP if kind == "up" else f"url(#{p}-stripes)"
-        stroke = UP if kind == "up" else DOWN
-        out.append(
-            f'<rect x="{lx}" y="{ly}" width="18" height="14" fill="{fill}" stroke="{stroke}"/>'
-            f'<text x="{lx + 24}" y="{ly + 12}" fill="{INK}" font-size="13">{escape(text)}</text>'
-        )
-    out.append("</svg>")
-    return "\n".join(out)
+    return "\n".join([*head, *body, "</svg>"])
 
 
 def _prefix(*parts) -> str:
     return "c" + hashlib.sha1(repr(parts).encode()).hexdigest()[:10]
 
 
+MAX_BARS = 12
+
+
 def render_bar_chart_svg(
-    exp: Explanation, spec, locale: str = "nl", *, top: int = 6, id_prefix: str | None = None
+    exp: Explanation, spec, locale: str = "nl", *, top: int = MAX_BARS, id_prefix: str | None = None
 ) -> str:
     """The contributions of one explanation as an accessible horizontal bar chart."""
     lang = fmt.lang(locale)
@@ -127,7 +180,8 @@ def render_bar_chart_svg(
         rows.append((label, value, _signed(value, disp.unit, spec, locale)))
     if len(ranked) > top:
         rest = sum(v for _, v in ranked[top:])
-        rows.append((t["others"], rest, _signed(rest, disp.unit, spec, locale)))
+        label = t["others"].format(n=len(ranked) - top)
+        rows.append((label, rest, _signed(rest, disp.unit, spec, locale)))
     short = spec.outcome.short[lang]
     title = t["title"].format(label=spec.outcome.label[lang])
     desc = " ".join(

@@ -1,8 +1,20 @@
 """Counterfactuals: the smallest realistic change that would have changed the outcome.
 
-Only features the spec marks as changeable are varied, never protected ones, and only within
-their allowed ranges. Single changes are tried first, then pairs; the cheapest change wins
-(numeric moves cost their distance in reference standard deviations, a category switch 1).
+Rules, each named to the resident (``describe_constraints``):
+
+* only inputs the spec marks as changeable are varied, never protected ones;
+* a new number lies within the values seen in the reference data (and the spec's limits), on
+  the spec's step (whole numbers where the spec says so), rounded to what is displayed — the
+  value shown is exactly the value the model was asked about;
+* the changed case stays close to real cases: its distance to the nearest reference case is no
+  larger than the distance most reference cases (95%) have to theirs, or than the case's own;
+* only a change the model confirms reaches the goal is shown; otherwise we say plainly that we
+  found no realistic change.
+
+Single changes, pairs and triples are tried in one batch of predictions, then the chosen
+change is moved as close to the current values as still works, in a second batch. The cheapest
+change wins (numbers cost their distance in reference standard deviations, a category or
+yes/no switch 1).
 """
 
 from __future__ import annotations
@@ -18,7 +30,8 @@ from . import fmt
 from .errors import InputError
 from .spec import Feature
 
-GRID = 24
+SINGLE_GRID, PAIR_GRID, TRIPLE_GRID, REFINE_GRID = 16, 5, 3, 40
+NEIGHBOUR_QUANTILE = 0.95
 
 
 @dataclass
@@ -39,35 +52,149 @@ class Counterfactual:
     new_outcome: Any = None
     cost: float | None = None
     candidates_tried: int = 0
+    constraints: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _candidates(feat: Feature, current: Any, scale: float, grid: int) -> list[tuple[Any, float]]:
-    if feat.kind == "yes_no":
-        return [(not bool(current), 1.0)]
-    if feat.kind == "category":
-        return [(c, 1.0) for c in feat.category_values() if c != current]
-    values = np.linspace(feat.min, feat.max, grid)
-    step = feat.step or (1 if feat.integer else None)
-    if step:
-        values = np.unique(np.clip(np.round(values / step) * step, feat.min, feat.max))
-    out = [(float(v), abs(float(v) - float(current)) / scale) for v in values if v != current]
-    return sorted(out, key=lambda vc: vc[1])
+# -- what may change, and how far ------------------------------------------------------------
+def display_step(feat: Feature) -> float:
+    """The smallest change a resident can read for this input."""
+    if feat.step:
+        return float(feat.step)
+    if feat.integer:
+        return 1.0
+    if feat.decimals is not None:
+        return 10.0 ** -feat.decimals
+    return max(0.01, fmt.nice_step(float(feat.max) - float(feat.min)) / 10)
 
 
-def _scales(explainer, reference) -> dict[str, float]:
-    scales = {}
-    for feat in explainer.spec.features:
+def shown(feat: Feature, value: float) -> float:
+    """The value exactly as ``feat.format_value`` writes it (so the tested value is the shown one)."""
+    if feat.integer:
+        return float(round(value))
+    decimals = feat.decimals
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
+    return float(round(value, decimals))
+
+
+class Space:
+    """Per explainer: ranges from the reference data, scales and the realism threshold."""
+
+    def __init__(self, explainer):
+        spec, ref = explainer.spec, explainer.reference
+        self.features = list(spec.features)
+        self.ranges, self.scales = {}, {}
+        for feat in self.features:
+            if feat.kind != "number":
+                continue
+            col = ref[feat.name].to_numpy(float)
+            col = col[~np.isnan(col)]
+            lo = max(float(feat.min), float(col.min())) if len(col) else float(feat.min)
+            hi = min(float(feat.max), float(col.max())) if len(col) else float(feat.max)
+            step = display_step(feat)
+            self.ranges[feat.name] = (np.ceil(lo / step - 1e-9) * step, np.floor(hi / step + 1e-9) * step, step)
+            std = float(np.std(col)) if len(col) else 0.0
+            self.scales[feat.name] = std if std > 0 else (float(feat.max) - float(feat.min)) / 4 or 1.0
+        self.numeric = [f.name for f in self.features if f.kind == "number"]
+        self.choices = {
+            f.name: ([0, 1] if f.kind == "yes_no" else f.category_values())
+            for f in self.features
+            if f.kind != "number"
+        }
+        cols = spec.to_columns(ref[spec.names].to_dict("records"))
+        self.fill = {n: float(np.nanmean(cols[n] / self.scales[n])) for n in self.numeric}
+        self.ref_num, self.ref_cat = self.encode(cols)
+        self.ref_sq = (self.ref_num**2).sum(axis=1)
+        self._grids: dict = {}
+        nn = self.nearest(cols, exclude_self=True)
+        self.threshold = float(np.quantile(nn, NEIGHBOUR_QUANTILE))
+
+    def encode(self, cols: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(numbers in standard deviations, one-hot of categories and yes/no) per row."""
+        num = [
+            np.nan_to_num(np.asarray(cols[n], dtype=float) / self.scales[n], nan=self.fill[n])
+            for n in self.numeric
+        ]
+        cat = []
+        for name, values in self.choices.items():
+            col = np.asarray(cols[name], dtype=object)
+            cat.extend((col == v) | (col == str(v)) for v in values)
+        n = len(next(iter(cols.values())))
+        as_matrix = lambda parts: np.column_stack(parts).astype(float) if parts else np.zeros((n, 0))
+        return as_matrix(num), as_matrix(cat)
+
+    def nearest(self, cols: dict, exclude_self: bool = False) -> np.ndarray:
+        """Distance of each row to its nearest reference case: numbers in standard deviations,
+        each different category or yes/no counts 1 (Euclidean)."""
+        num, cat = self.encode(cols)
+        sq = (num**2).sum(axis=1)[:, None] + self.ref_sq[None, :] - 2.0 * num @ self.ref_num.T
+        sq += len(self.choices) - cat @ self.ref_cat.T
+        if exclude_self:
+            np.fill_diagonal(sq, np.inf)
+        return np.sqrt(np.maximum(sq.min(axis=1), 0.0))
+
+    def values(self, feat: Feature, current, k: int) -> list:
+        """At most k candidate values for one input, spread over its allowed range."""
+        if feat.kind == "yes_no":
+            return [not bool(current)]
+        if feat.kind == "category":
+            return [c for c in feat.category_values() if c != current]
+        key = (feat.name, k)
+        if key not in self._grids:
+            lo, hi, step = self.ranges[feat.name]
+            count = int(round((hi - lo) / step)) + 1 if hi >= lo else 0
+            picks = np.unique(np.linspace(0, count - 1, min(k, count)).round()) if count else []
+            self._grids[key] = sorted({shown(feat, lo + i * step) for i in picks})
+        return [v for v in self._grids[key] if v != current]
+
+    def between(self, feat: Feature, current: float, target: float, k: int) -> list[float]:
+        """Values from the current one towards target on the display step (at most k)."""
+        lo, hi, step = self.ranges[feat.name]
+        a, b = sorted((float(current), float(target)))
+        start, stop = max(lo, np.ceil(a / step - 1e-9) * step), min(hi, np.floor(b / step + 1e-9) * step)
+        if stop < start:
+            return [float(target)]
+        count = int(round((stop - start) / step)) + 1
+        picks = np.unique(np.linspace(0, count - 1, min(k, count)).round())
+        return sorted({shown(feat, start + i * step) for i in picks} | {float(target)})
+
+    def cost(self, feat: Feature, old, new) -> float:
         if feat.kind == "number":
-            std = (
-                float(np.nanstd(reference[feat.name].to_numpy(float)))
-                if reference is not None
-                else 0.0
-            )
-            scales[feat.name] = std if std > 0 else (feat.max - feat.min) / 4
-    return scales
+            return abs(float(new) - float(old)) / self.scales[feat.name]
+        return 1.0
+
+
+def space_of(explainer) -> Space:
+    """Built once per explainer (ranges, scales, the realism threshold) and kept on it."""
+    space = getattr(explainer, "_counterfactual_space", None)
+    if space is None:
+        space = Space(explainer)
+        explainer._counterfactual_space = space
+    return space
+
+
+# -- the search ------------------------------------------------------------------------------
+def _goal(explainer, now, target_change):
+    task, spec = explainer.task, explainer.spec
+    if task == "regression":
+        if not target_change:
+            raise ValueError("target_change is needed for a regression outcome")
+
+        def success(values):
+            delta = values - now
+            return delta <= target_change if target_change < 0 else delta >= target_change
+
+        return f"change of {target_change:+g}", success
+    if task == "binary":
+        threshold = spec.outcome.threshold
+        flagged_now = now >= threshold
+        return ("not flagged" if flagged_now else "flagged"), (
+            lambda values: (values >= threshold) != flagged_now
+        )
+    return f"not {now}", (lambda values: values != now)
 
 
 def counterfactual(
@@ -77,73 +204,48 @@ def counterfactual(
     reference=None,
     target_change: float | None = None,
     max_changes: int = 3,
-    grid: int = GRID,
 ) -> Counterfactual:
-    """Search the smallest change to changeable features that flips the outcome.
+    """Search the smallest realistic change to changeable inputs that changes the outcome.
 
     For a yes/no classification the goal is the other side of the threshold; for several
     classes any other class; for regression ``target_change`` in outcome units (for example
-    -20000: 'at least € 20.000 lower').
+    -20000: 'at least € 20.000 lower'). ``reference`` is accepted for compatibility; the
+    explainer's own reference data set the ranges.
     """
     spec = explainer.spec
     clean, errors = spec.validate_inputs(row, "en")
     if errors:
         raise InputError(errors)
-    cols = spec.to_columns([clean])
-    now = explainer.outcome_values(cols)[0]
-    task = explainer.task
-    if task == "regression":
-        if not target_change:
-            raise ValueError("target_change is needed for a regression outcome")
-        goal = f"change of {target_change:+g}"
-
-        def success(values):
-            delta = values - now
-            return delta <= target_change if target_change < 0 else delta >= target_change
-    elif task == "binary":
-        threshold = spec.outcome.threshold
-        flagged_now = now >= threshold
-        goal = "not flagged" if flagged_now else "flagged"
-
-        def success(values):
-            return (values >= threshold) != flagged_now
-    else:
-        goal = f"not {now}"
-
-        def success(values):
-            return values != now
-
-    scales = _scales(explainer, reference)
+    space = space_of(explainer)
+    now = explainer.outcome_values(spec.to_columns([clean]))[0]
+    goal, success = _goal(explainer, now, target_change)
+    here = space.nearest(spec.to_columns([clean]))[0]
+    limit = max(space.threshold, here)
     movable = [f for f in spec.features if f.changeable and not f.protected]
-    options = {
-        f.name: _candidates(f, clean[f.name], scales.get(f.name, 1.0), grid) for f in movable
+    constraints = {
+        "changeable": [f.name for f in movable],
+        "protected": [f.name for f in spec.features if f.protected],
+        "ranges": {n: {"min": lo, "max": hi, "step": st} for n, (lo, hi, st) in space.ranges.items()
+                   if n in {f.name for f in movable}},
+        "max_neighbour_distance": limit,
+        "reference_neighbour_quantile": NEIGHBOUR_QUANTILE,
     }
-    tried = 0
-    best: tuple[float, dict] | None = None
-    for size in range(1, max_changes + 1):
-        combos = []
-        for names in itertools.combinations(options, size):
-            pools = [
-                options[n] if size == 1 else _spread(options[n], 10 if size == 2 else 6)
-                for n in names
-            ]
+    combos = []
+    for size in range(1, min(max_changes, len(movable)) + 1):
+        k = (SINGLE_GRID, PAIR_GRID, TRIPLE_GRID)[min(size, 3) - 1]
+        for feats in itertools.combinations(movable, size):
+            pools = [space.values(f, clean[f.name], k) for f in feats]
             for picks in itertools.product(*pools):
-                combos.append((sum(c for _, c in picks), {n: v for n, (v, _) in zip(names, picks)}))
-        if not combos:
-            break
-        rows = [{**clean, **change} for _, change in combos]
-        values = explainer.outcome_values(spec.to_columns(rows))
-        tried += len(rows)
-        ok = np.flatnonzero(success(values))
-        if len(ok):
-            i = min(ok, key=lambda k: (combos[k][0], k))
-            best = (combos[i][0], combos[i][1])
-            best = _refine(explainer, clean, best, success)
-            break
+                combos.append(dict(zip((f.name for f in feats), picks)))
+    best, tried = _best(explainer, space, clean, combos, success, limit)
+    if best is not None:
+        refined, more = _refine(explainer, space, clean, best[1], success, limit)
+        tried += more
+        best = refined or best
     if best is None:
-        return Counterfactual(False, goal, old_outcome=_plain(now), candidates_tried=tried)
-    cost, change = best
-    new = explainer.outcome_values(spec.to_columns([{**clean, **change}]))[0]
+        return Counterfactual(False, goal, old_outcome=_plain(now), candidates_tried=tried,
+                              constraints=constraints)
+    cost, change, new = best
     return Counterfactual(
         True,
         goal,
@@ -152,96 +254,48 @@ def counterfactual(
         _plain(new),
         float(cost),
         tried,
+        constraints,
     )
 
 
-def _spread(options: list, k: int) -> list:
-    """At most k candidates spread over the whole range (sorted by value), not just nearby."""
-    if len(options) <= k:
-        return options
-    by_value = sorted(options, key=lambda vc: (str(type(vc[0])), vc[0]))
-    picks = np.linspace(0, len(by_value) - 1, k).round().astype(int)
-    return [by_value[i] for i in sorted(set(picks))]
+def _best(explainer, space, clean, combos, success, limit):
+    """(cost, change, new outcome) of the cheapest realistic change that works, or None."""
+    if not combos:
+        return None, 0
+    spec = explainer.spec
+    rows = [{**clean, **change} for change in combos]
+    cols = spec.to_columns(rows)
+    values = explainer.outcome_values(cols)
+    ok = np.flatnonzero(success(values))
+    if not len(ok):
+        return None, len(rows)
+    costs = np.array(
+        [sum(space.cost(spec.feature(n), clean[n], v) for n, v in combos[i].items()) for i in ok]
+    )
+    order = ok[np.argsort(costs, kind="stable")]
+    for start in range(0, len(order), 32):
+        chunk = order[start : start + 32]
+        near = space.nearest({n: c[chunk] for n, c in cols.items()}) <= limit + 1e-9
+        if near.any():
+            i = chunk[int(np.argmax(near))]
+            cost = sum(space.cost(spec.feature(n), clean[n], v) for n, v in combos[i].items())
+            return (cost, combos[i], values[i]), len(rows)
+    return None, len(rows)
 
 
-def _refine(explainer, clean, best, success):
-    """For a single numeric change, move as close to the current value as still works."""
-    cost, change = best
-    if len(change) != 1:
-        return best
-    ((name, target),) = change.items()
-    feat = explainer.spec.feature(name)
-    if feat.kind != "number":
-        return best
-    step = feat.step or (1 if feat.integer else (feat.max - feat.min) / 1000)
-    lo, hi = float(clean[name]), float(target)
-    for _ in range(30):
-        if abs(hi - lo) <= step:
-            break
-        mid = np.round(((lo + hi) / 2) / step) * step
-        if mid in (lo, hi):
-            break
-        value = explainer.outcome_values(explainer.spec.to_columns([{**clean, name: mid}]))
-        if success(value)[0]:
-            hi = mid
-        else:
-            lo = mid
-    return cost * abs(hi - float(clean[name])) / max(
-        abs(float(target) - float(clean[name])), 1e-12
-    ), {name: hi}
+def _refine(explainer, space, clean, change, success, limit):
+    """Move each changed number as close to its current value as still works (one batch)."""
+    spec = explainer.spec
+    combos = [change]
+    for name, target in change.items():
+        feat = spec.feature(name)
+        if feat.kind != "number":
+            continue
+        for value in space.between(feat, clean[name], target, REFINE_GRID):
+            if value != clean[name]:
+                combos.append({**change, name: value})
+    return _best(explainer, space, clean, combos, success, limit)
 
 
 def _plain(value):
     return value.item() if hasattr(value, "item") else value
-
-
-TEXT = {
-    "nl": {
-        "intro": "Met deze verandering was de uitkomst anders geweest:",
-        "change": "{label}: {new} in plaats van {old}.",
-        "none": "Wij vonden geen kleine, "
-        "realistische verandering in de gegevens die u zelf kunt veranderen die de uitkomst "
-        "anders had gemaakt.",
-        "result": "De uitkomst was dan: {outcome}.",
-    },
-    "en": {
-        "intro": "With this change, the outcome would have been different:",
-        "change": "{label}: {new} instead of {old}.",
-        "none": "We found no small, realistic "
-        "change in the details you can change yourself that would have changed the outcome.",
-        "result": "The outcome would then be: {outcome}.",
-    },
-}
-
-
-def narrate_counterfactual(cf: Counterfactual, spec, locale: str = "nl") -> list[str]:
-    """Short sentences for a resident; says so plainly when no realistic change exists."""
-    lang = fmt.lang(locale)
-    t = TEXT[lang]
-    if not cf.found:
-        return [t["none"]]
-    lines = [t["intro"]]
-    for ch in cf.changes:
-        feat = spec.feature(ch.feature)
-        lines.append(
-            t["change"].format(
-                label=feat.label[lang],
-                new=feat.format_value(ch.new, locale),
-                old=feat.format_value(ch.old, locale),
-            )
-        )
-    out = spec.outcome
-    if out.kind == "regression":
-        outcome = fmt.quantity(fmt.round_to(cf.new_outcome, out.round_to), out.unit, locale)
-    elif out.threshold is not None:
-        flagged = cf.new_outcome >= out.threshold
-        outcome = out.class_label(
-            out.flagged_class
-            if flagged
-            else next(c.value for c in out.classes if c.value != out.flagged_class),
-            locale,
-        )
-    else:
-        outcome = out.class_label(cf.new_outcome, locale)
-    lines.append(t["result"].format(outcome=outcome))
-    return lines

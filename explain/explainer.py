@@ -1,13 +1,23 @@
-"""Build once per model version, then explain single cases or batches exactly.
+"""Build once per model version, then explain single cases or batches.
 
-Methods, chosen by the model's final estimator:
+Methods, chosen by the model's final estimator and the task:
 
-* ``tree``: exact TreeSHAP (``shap.TreeExplainer``, path-dependent) for tree ensembles, also
-  when they sit at the end of a Pipeline;
-* ``linear``: exact linear SHAP, ``coef · (x − mean of the reference data)``, on the model's
-  decision scale;
-* ``permutation``: model-agnostic ``shap.PermutationExplainer`` over the original inputs, with
-  a seeded background sample from the reference data.
+* ``tree``: exact TreeSHAP (``shap.TreeExplainer``) for tree ensembles, also at the end of a
+  Pipeline. Yes/no models are explained on the probability scale the resident reads
+  (interventional, ``model_output="probability"``, against a sample of the reference data);
+  regression and multi-class models on the model's raw output (path-dependent).
+* ``linear``: exact linear SHAP, ``coef · (x − mean of the reference data)``, for linear
+  regression (and multi-class logistic regression, on the log-odds scale).
+* ``exact``: ``shap.explainers.Exact`` over the original inputs against a sample of the
+  reference data, for every other model where the number of inputs makes it affordable
+  (yes/no models: the predicted probability of the flagged class).
+* ``permutation``: ``shap.PermutationExplainer`` over the original inputs, a sampled
+  *estimate*; its error against an exact (or much longer) computation is measured by
+  ``measure_accuracy`` at registration and printed with every explanation.
+
+Yes/no models are always explained as a chance: ``base_value`` is the average predicted
+chance over the background rows, each contribution is in probability, and
+``base_value + sum(contributions) == score``.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import compile_preprocessor
+from .fastpath import compile_forest, compile_preprocessor
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping
@@ -45,7 +55,10 @@ TREE_MODELS = {
 LOGIT_TREES = {"GradientBoostingClassifier", "HistGradientBoostingClassifier"}
 LINEAR_MODELS = {"LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression"}
 TOLERANCE = 1e-6
-_PERMUTATION_LOCK = threading.Lock()  # shap's permutation sampler uses numpy's global RNG
+EXACT_BUDGET = 2**10 * 100  # model evaluations per explained case: coalitions × background rows
+METHODS = {"auto", "tree", "linear", "exact", "permutation"}
+_BACKUP_LOCK = threading.Lock()
+_SHAP_LOCK = threading.Lock()  # shap's samplers use numpy's global RNG and shared buffers
 
 
 def library_versions() -> dict:
@@ -58,6 +71,12 @@ def library_versions() -> dict:
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
     }
+
+
+def _as_float32(z: np.ndarray) -> np.ndarray:
+    """scikit-learn's trees compare float32 inputs; shap compares float64. Rounding to float32
+    first makes both take the same branch for values next to a split."""
+    return np.asarray(z, dtype=np.float32).astype(np.float64)
 
 
 def _dense(z) -> np.ndarray:
@@ -102,17 +121,12 @@ class Explainer:
         task = _task(est, spec)
         pre, final = (est[:-1], est.steps[-1][1]) if isinstance(est, Pipeline) else (None, est)
         kind = type(final).__name__
-        if method not in {"auto", "tree", "linear", "permutation"}:
-            raise ValueError(f"unknown method {method!r}: use auto, tree, linear or permutation")
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}: use {', '.join(sorted(METHODS))}")
+        affordable = 2 ** len(spec.names) * min(background_size, len(reference)) <= EXACT_BUDGET
         auto = method == "auto"
         if auto:
-            method = (
-                "tree"
-                if kind in TREE_MODELS
-                else "linear"
-                if kind in LINEAR_MODELS
-                else "permutation"
-            )
+            method = _choose(kind, task, affordable)
         classes = [str(c) for c in getattr(est, "classes_", [])]
         self = cls(
             model=model,
@@ -125,28 +139,31 @@ class Explainer:
             estimator=est,
             names=spec.names,
             names_in=names_in,
+            fast=None,
             versions={**library_versions(), "model_saved_with": dict(model.saved_with)},
         )
-        settings = {
-            "method": method,
-            "additivity_tolerance": TOLERANCE,
-            "reference_rows": len(reference),
-        }
-        self.fast = None
-        if method in {"tree", "linear"}:
-            self._prepare_columns(reference, settings)
+        settings = {"method": method, "additivity_tolerance": TOLERANCE, "reference_rows": len(reference)}
+        rng = np.random.default_rng(seed)
+        take = np.sort(rng.choice(len(reference), size=min(background_size, len(reference)), replace=False))
+        self.background_index = take  # which reference rows the interventional methods average over
+        self._prepare_transform(reference, settings)
         if method == "tree":
             try:
-                self._prepare_tree(kind, settings)
-            except Exception as exc:  # shap cannot read every tree model (multi-class GBC)
+                self._prepare_columns(reference)
+                self._prepare_tree(kind, reference.iloc[take], settings)
+                self._check_sample(reference.iloc[take[:20]])
+            except Exception as exc:  # shap cannot read (or add up) every tree model exactly
                 if not auto:
                     raise
-                method = self.method = settings["method"] = "permutation"
-                settings["fallback_reason"] = f"exact tree explainer unavailable: {exc}"
+                method = self.method = settings["method"] = "exact" if affordable else "permutation"
+                settings["fallback_reason"] = f"tree explainer unavailable: {exc}"
         if method == "linear":
+            self._prepare_columns(reference)
             self._prepare_linear(reference, settings)
-        elif method == "permutation":
-            self._prepare_permutation(reference, background_size, permutations, seed, settings)
+        elif method in {"exact", "permutation"}:
+            self._prepare_sampled(reference.iloc[take], method, permutations, seed, settings)
+        self._prepare_predict(reference, settings)
+        self.reference = reference
         self.settings = settings
         return self
 
@@ -166,33 +183,66 @@ class Explainer:
             return np.column_stack([np.asarray(cols[n], dtype=float) for n in self.names_in])
         return _dense(self.pre.transform(self._frame_of(cols)))
 
-    def _prepare_columns(self, reference, settings: dict) -> None:
-        sample = reference.sample(min(len(reference), 200), random_state=0)
+    def _prepare_transform(self, reference, settings: dict) -> None:
+        """Use a verified numpy replay of the preprocessing where one exists (much faster)."""
+        settings["preprocessing"] = "none" if self.pre is None else "scikit-learn"
+        if self.pre is None:
+            return
+        fast = compile_preprocessor(self.pre, self.names_in)
+        if fast is None:
+            return
+        cols = self._columns(reference.sample(min(len(reference), 200), random_state=0))
+        expected = self._transform(cols)
+        try:
+            same = np.allclose(fast(cols), expected, rtol=0, atol=1e-12, equal_nan=True)
+        except Exception:  # noqa: BLE001 — a replay that cannot even run is simply not used
+            same = False
+        if same:
+            self.fast = fast
+            settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
+
+    def _prepare_predict(self, reference, settings: dict) -> None:
+        """A verified direct forest predictor for the many predictions counterfactuals need."""
+        self.predict_fast = None
+        fast = compile_forest(self.final)
+        if fast is None:
+            return
+        try:
+            z = self._transform(self._columns(reference))
+            own = self.final.predict(z) if self.task == "regression" else self.final.predict_proba(z)
+            same = np.allclose(fast(z), own, rtol=0, atol=1e-12)
+        except Exception:  # noqa: BLE001 — not used when it cannot even run
+            same = False
+        if same:
+            self.predict_fast = fast
+            settings["prediction"] = "direct tree calls (verified against scikit-learn)"
+
+    def _prepare_columns(self, reference) -> None:
+        """Which encoded columns come from which input, checked by changing inputs one by one."""
         if self.pre is None:
             self.group = grouping_matrix([[n] for n in self.names_in], self.names)
-            settings["preprocessing"] = "none"
             return
-        sources = column_sources(self.pre, self.names_in)
-        self.group = grouping_matrix(sources, self.names)
+        sample = reference.sample(min(len(reference), 200), random_state=0)
+        self.group = grouping_matrix(column_sources(self.pre, self.names_in), self.names)
         verify_grouping(
             self.pre, sample, self.group, self.names, lambda f: self._transform(self._columns(f))
         )
-        fast = compile_preprocessor(self.pre, self.names_in)
-        settings["preprocessing"] = "scikit-learn"
-        if fast is not None:
-            cols = self._columns(sample)
-            expected = self._transform(cols)
-            try:
-                same = np.allclose(fast(cols), expected, rtol=0, atol=1e-12, equal_nan=True)
-            except Exception:  # noqa: BLE001 — a replay that cannot even run is simply not used
-                same = False
-            if same:
-                self.fast = fast
-                settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
 
-    def _prepare_tree(self, kind: str, settings: dict) -> None:
+    def _prepare_tree(self, kind: str, background, settings: dict) -> None:
         import shap
 
+        if self.task == "binary":
+            z = _as_float32(self._transform(self._columns(background)))
+            self.tree = shap.TreeExplainer(
+                self.final, z, feature_perturbation="interventional", model_output="probability"
+            )
+            self.scale = "probability"
+            settings.update(
+                feature_perturbation="interventional",
+                model_output="probability",
+                background_size=len(z),
+            )
+            return
         self.tree = shap.TreeExplainer(self.final, feature_perturbation="tree_path_dependent")
         self.scale = (
             "value"
@@ -200,6 +250,13 @@ class Explainer:
             else ("log-odds" if kind in LOGIT_TREES else "probability")
         )
         settings.update(feature_perturbation="tree_path_dependent", model_output="raw")
+
+    def _check_sample(self, frame) -> None:
+        """Refuse a method whose contributions do not add up on reference rows (then we fall
+        back to the exact explainer rather than print a number that is off)."""
+        cols = self._columns(frame)
+        base, phi, out, _proba, _idx = self._select(cols, len(frame))
+        self._check(base, phi, out)
 
     def _prepare_linear(self, reference, settings: dict) -> None:
         z = self._transform(self._columns(reference))
@@ -209,27 +266,24 @@ class Explainer:
         self.scale = "value" if self.task == "regression" else "log-odds"
         settings.update(feature_perturbation="interventional", background="reference mean")
 
-    def _prepare_permutation(self, reference, background_size, permutations, seed, settings):
+    def _prepare_sampled(self, background, method, permutations, seed, settings):
+        """shap's Exact (all coalitions) or Permutation (sampled) explainer over the inputs."""
         import shap
 
-        codes = self._encode(self._columns(reference))
-        rng = np.random.default_rng(seed)
-        take = rng.choice(len(codes), size=min(background_size, len(codes)), replace=False)
-        self.background = codes[np.sort(take)]
+        self.background = self._encode(self._columns(background))
         self.scale = "value" if self.task == "regression" else "probability"
-        self.perm = shap.PermutationExplainer(
-            self._coded_output,
-            shap.maskers.Independent(self.background, max_samples=len(take)),
-            seed=seed,
-        )
-        self.max_evals = permutations * (2 * len(self.names) + 1)
+        masker = shap.maskers.Independent(self.background, max_samples=len(self.background))
         self.seed = seed
-        settings.update(
-            background_size=len(take),
-            permutations=permutations,
-            seed=seed,
-            max_evals=self.max_evals,
-        )
+        settings.update(background_size=len(self.background), seed=seed)
+        if method == "exact":
+            self.shap = shap.explainers.Exact(self._coded_output, masker)
+            settings.update(feature_perturbation="interventional", coalitions=2 ** len(self.names))
+        else:
+            self.shap = shap.PermutationExplainer(self._coded_output, masker, seed=seed)
+            self.max_evals = permutations * (2 * len(self.names) + 1)
+            settings.update(permutations=permutations, max_evals=self.max_evals)
+        with _SHAP_LOCK:  # compile shap's numba kernels now, not in a resident's request
+            self._shap_values(self.background[:1])
 
     # -- encoding for the model-agnostic path ----------------------------------------------
     def _encode(self, cols: dict) -> np.ndarray:
@@ -243,34 +297,43 @@ class Explainer:
                 out.append(np.asarray(col, dtype=float))
         return np.column_stack(out)
 
-    def _decode(self, codes: np.ndarray):
-        import pandas as pd
-
-        data = {}
+    def _decode_columns(self, codes: np.ndarray) -> dict:
+        cols = {}
         for j, feat in enumerate(self.spec.features):
             col = codes[:, j]
             if feat.kind == "category":
-                values = np.asarray(feat.category_values(), dtype=object)
-                data[feat.name] = values[col.astype(int)]
+                values = np.asarray([*feat.category_values(), None], dtype=object)
+                cols[feat.name] = values[np.where(np.isnan(col), -1, col).astype(int)]
             elif feat.kind == "yes_no":
-                data[feat.name] = col.astype(np.int64)
+                cols[feat.name] = col.astype(np.int64)
             else:
-                data[feat.name] = col
-        return pd.DataFrame(data)[self.names_in]
+                cols[feat.name] = col
+        return cols
 
     def _coded_output(self, codes: np.ndarray) -> np.ndarray:
-        frame = self._decode(np.asarray(codes))
+        cols = self._decode_columns(np.asarray(codes, dtype=float))
+        if self.fast is None and self.pre is None:
+            data, est = self._frame_of(cols), self.estimator
+        else:
+            data, est = self._transform(cols), self.final
         if self.task == "regression":
-            return np.asarray(self.estimator.predict(frame), dtype=float)
-        return np.asarray(self.estimator.predict_proba(frame), dtype=float)
+            return np.asarray(est.predict(data), dtype=float)
+        return np.asarray(est.predict_proba(data), dtype=float)
+
+    def _shap_values(self, codes: np.ndarray):
+        if self.method == "exact":
+            return self.shap(codes, silent=True)
+        np.random.seed(self.seed)  # shap samples permutations from numpy's global generator:
+        # seeding each call makes the same case always get the same estimate (under _SHAP_LOCK)
+        return self.shap(codes, max_evals=self.max_evals, silent=True)
 
     # -- core ------------------------------------------------------------------------------
     def _raw(self, cols: dict, n: int):
         """(base (n,K), phi (n,F,K), model output (n,K), probabilities or None)."""
-        if self.method == "permutation":
+        if self.method in {"exact", "permutation"}:
             codes = self._encode(cols)
-            with _PERMUTATION_LOCK:
-                res = self.perm(codes, max_evals=self.max_evals, silent=True)
+            with _SHAP_LOCK:
+                res = self._shap_values(codes)
             phi = np.asarray(res.values, dtype=float)
             phi = phi[..., None] if phi.ndim == 2 else phi
             base = np.asarray(res.base_values, dtype=float).reshape(n, -1)
@@ -279,8 +342,17 @@ class Explainer:
             return base, phi, out, proba
         z = self._transform(cols)
         if self.method == "tree":
-            phi_z = np.asarray(self.tree.shap_values(z, check_additivity=False), dtype=float)
+            zt = _as_float32(z) if self.scale == "probability" and self.task == "binary" else z
+            # in chunks: shap shows a progress bar on stderr for long interventional calls
+            phi_z = np.concatenate([
+                np.asarray(self.tree.shap_values(zt[i : i + 25], check_additivity=False), dtype=float)
+                for i in range(0, len(zt), 25)
+            ])
             base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
+            if self.scale == "probability" and self.task == "binary" and phi_z.ndim == 2:
+                # one probability output (classes_[1]); classes_[0] is its complement
+                phi_z = np.stack([-phi_z, phi_z], axis=2)
+                base = np.array([1.0 - base[0], base[0]])
         else:
             phi_z = (z - self.mean_z)[:, :, None] * self.coef.T[None, :, :]
             base = self.intercept + self.coef @ self.mean_z
@@ -362,7 +434,14 @@ class Explainer:
         if len(clean_rows) == 0:
             return []
         base, phi, out, proba, cls_idx = self._select(cols, len(clean_rows))
-        self._check(base, phi, out)
+        try:
+            self._check(base, phi, out)
+        except AdditivityError:
+            if self.method != "tree" or self.task != "binary":
+                raise
+            # a case where shap's tree values do not add up: explain it with shap's exact
+            # explainer (or the measured estimate), named as such, rather than show a wrong sum
+            return self._backup().explain_many(clean_rows, validate=False)
         outcome = self.spec.outcome
         results = []
         for i, inputs in enumerate(clean_rows):
@@ -401,16 +480,27 @@ class Explainer:
             )
         return results
 
+    def _backup(self) -> Explainer:
+        with _BACKUP_LOCK:
+            if getattr(self, "_backup_explainer", None) is None:
+                affordable = 2 ** len(self.names) * len(self.background_index) <= EXACT_BUDGET
+                self._backup_explainer = Explainer.build(
+                    self.model, self.spec, self.reference,
+                    method="exact" if affordable else "permutation",
+                    background_size=len(self.background_index),
+                )
+        return self._backup_explainer
+
     def outcome_values(self, data) -> np.ndarray:
         """Model outcome per case (a frame or named columns): value, flagged score or class."""
         cols = self._columns(self.spec.coerce_frame(data)) if hasattr(data, "columns") else data
-        if self.method == "permutation":
+        if self.fast is None and self.pre is None and self.method in {"exact", "permutation"}:
             frame = self._frame_of(cols)
             predict, predict_proba = self.estimator.predict, self.estimator.predict_proba
         else:
             frame = self._transform(cols)
-            predict = self.final.predict
-            predict_proba = getattr(self.final, "predict_proba", None)
+            predict = self.predict_fast or self.final.predict
+            predict_proba = self.predict_fast or getattr(self.final, "predict_proba", None)
         if self.task == "regression":
             return np.asarray(predict(frame), dtype=float)
         proba = np.asarray(predict_proba(frame), dtype=float)
@@ -445,3 +535,12 @@ def _task(est, spec: FeatureSpec) -> str:
             f"Klassen van het model {model_classes} wijken af van de specificatie {spec_classes}.",
         )
     return "binary" if len(model_classes) == 2 else "multiclass"
+
+
+def _choose(kind: str, task: str, affordable: bool) -> str:
+    """The method for a final estimator: exact wherever shap can do it, else a sampled estimate."""
+    if kind in TREE_MODELS:
+        return "tree"
+    if kind in LINEAR_MODELS and task != "binary":  # linear SHAP is exact on the model's own scale
+        return "linear"
+    return "exact" if affordable else "permutation"

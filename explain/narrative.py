@@ -11,7 +11,10 @@ from .spec import Feature, FeatureSpec
 T = {
     "nl": {
         "estimate": "Het model schat {label} op {value}.",
-        "score": "{Label} is {score} op een schaal van 0 tot 100. Vanaf {limit} volgt: {flagged}.",
+        "score": "{Label} is {score}: zo groot is volgens het model de kans op {flagged}. "
+        "Vanaf {limit} volgt: {flagged}.",
+        "score_below": "{Label} is net onder de grens van {limit}. Vanaf {limit} volgt: {flagged}.",
+        "score_at": "{Label} is precies {limit}, de grens. Vanaf {limit} volgt: {flagged}.",
         "result": "Uw uitkomst: {outcome}.",
         "class": "De uitkomst van het model is: {outcome}.",
         "up": "verhoogt",
@@ -23,23 +26,27 @@ T = {
         "for": "{Subject} telt {size} mee voor deze uitkomst.",
         "against": "{Subject} telt {size} mee tegen deze uitkomst.",
         "sizes": ("sterk", "duidelijk", "een beetje"),
-        "others": "Alle andere gegevens samen {verb} {short} met {amount}.",
-        "others_tiny": "Alle andere gegevens samen hebben bijna geen invloed.",
+        "others": "De andere {n} gegevens samen {verb} {short} met {amount}.",
+        "others_tiny": "De andere {n} gegevens samen hebben bijna geen invloed.",
         "contrast_value": "Voor een gemiddeld geval schat het model {short} op {base}. "
         "Uw uitkomst is {diff} {direction}.",
-        "contrast_score": "Een gemiddeld geval heeft een score van {base}. "
-        "Uw score is {diff} {direction}.",
+        "contrast_score": "Gemiddeld over {n} voorbeeldgevallen is {short} {base}. "
+        "Al uw gegevens samen maken {short} {diff} {direction}: {sum}.",
         "contrast_same": "Uw uitkomst is ongeveer gelijk aan die van een gemiddeld geval.",
         "contrast_class": "Bij een gemiddeld geval wijzen de gegevens niet naar een bepaalde uitkomst.",
         "higher": "hoger",
         "lower": "lager",
-        "points": "{n} punten",
-        "point": "1 punt",
+        "points": "{n} procentpunten",
+        "point": "1 procentpunt",
         "less_than": "minder dan {x}",
     },
     "en": {
         "estimate": "The model estimates {label} at {value}.",
-        "score": "{Label} is {score} on a scale from 0 to 100. From {limit}, the result is: {flagged}.",
+        "score": "{Label} is {score}: according to the model, the chance of {flagged}. "
+        "From {limit}, the result is: {flagged}.",
+        "score_below": "{Label} is just below the limit of {limit}. "
+        "From {limit}, the result is: {flagged}.",
+        "score_at": "{Label} is exactly {limit}, the limit. From {limit}, the result is: {flagged}.",
         "result": "Your outcome: {outcome}.",
         "class": "The model's outcome is: {outcome}.",
         "up": "raises",
@@ -51,17 +58,18 @@ T = {
         "for": "{Subject} counts {size} towards this outcome.",
         "against": "{Subject} counts {size} against this outcome.",
         "sizes": ("strongly", "clearly", "a little"),
-        "others": "All other details together {verb} {short} by {amount}.",
-        "others_tiny": "All other details together have almost no effect.",
+        "others": "The other {n} details together {verb} {short} by {amount}.",
+        "others_tiny": "The other {n} details together have almost no effect.",
         "contrast_value": "For an average case, the model estimates {short} at {base}. "
         "Your result is {diff} {direction}.",
-        "contrast_score": "An average case has a score of {base}. Your score is {diff} {direction}.",
+        "contrast_score": "On average over {n} example cases, {short} is {base}. "
+        "All your details together make {short} {diff} {direction}: {sum}.",
         "contrast_same": "Your result is about the same as for an average case.",
         "contrast_class": "For an average case, the details do not point to any one outcome.",
         "higher": "higher",
         "lower": "lower",
-        "points": "{n} points",
-        "point": "1 point",
+        "points": "{n} percentage points",
+        "point": "1 percentage point",
         "less_than": "less than {x}",
     },
 }
@@ -134,6 +142,30 @@ def amount(value: float, unit: str, spec: FeatureSpec, locale: str) -> tuple[str
     return fmt.quantity(rounded, spec.outcome.unit, locale), False
 
 
+def percent(value: float, locale: str, decimals: int = 0) -> str:
+    """36 → '36%'; 12.5 with one decimal → '12,5%' (nl) or '12.5%' (en)."""
+    return fmt.number(round(value, decimals), locale, decimals=decimals) + "%"
+
+
+def chance_text(score: float, threshold: float | None, locale: str) -> tuple[str, int | None]:
+    """A chance (0–1) in percent with enough decimals to be on the right side of the threshold.
+
+    Returns (text, decimals); decimals is None when no rounding up to 3 decimals can show the
+    difference (the caller then says 'just below the limit').
+    """
+    for decimals in range(1, 4):
+        shown = round(100 * score, decimals)
+        if threshold is None or (shown >= round(100 * threshold, 6)) == (score >= threshold):
+            return percent(100 * score, locale, decimals), decimals
+    return percent(100 * score, locale, 3), None
+
+
+def _limit_text(threshold: float, locale: str) -> str:
+    value = 100 * threshold
+    decimals = next((d for d in range(4) if abs(round(value, d) - value) < 1e-9), 3)
+    return percent(value, locale, decimals)
+
+
 def _outcome_sentence(exp: Explanation, spec: FeatureSpec, locale: str) -> str:
     lang = fmt.lang(locale)
     t, out = T[lang], spec.outcome
@@ -143,10 +175,16 @@ def _outcome_sentence(exp: Explanation, spec: FeatureSpec, locale: str) -> str:
             label=out.label[lang], value=fmt.quantity(value, out.unit, locale)
         )
     if exp.task == "binary":
-        first = t["score"].format(
+        text, decimals = chance_text(exp.score, out.threshold, locale)
+        key = "score"
+        if exp.score == out.threshold:
+            key = "score_at"
+        elif decimals is None:
+            key = "score_below"
+        first = t[key].format(
             Label=fmt.capitalise(out.label[lang]),
-            score=round(100 * exp.score),
-            limit=fmt.number(100 * out.threshold, locale),
+            score=text,
+            limit=_limit_text(out.threshold, locale),
             flagged=out.class_label(out.flagged_class, locale),
         )
         return first + " " + t["result"].format(outcome=out.class_label(exp.prediction, locale))
@@ -192,12 +230,8 @@ def narrate(exp: Explanation, spec: FeatureSpec, locale: str = "nl", *, top: int
     if rest and disp.unit != "relative":
         total = sum(v for _, v in rest)
         amount_text, tiny = amount(total, disp.unit, spec, locale)
-        other = (
-            t["others_tiny"]
-            if tiny
-            else t["others"].format(
-                verb=t["up_pl" if total >= 0 else "down_pl"], short=short, amount=amount_text
-            )
+        other = t["others_tiny" if tiny else "others"].format(
+            n=len(rest), verb=t["up_pl" if total >= 0 else "down_pl"], short=short, amount=amount_text
         )
     return Narrative(
         lang,
@@ -214,16 +248,39 @@ def _contrast(exp: Explanation, disp, spec: FeatureSpec, locale: str) -> str:
     t, out = T[lang], spec.outcome
     if disp.unit == "relative":
         return t["contrast_class"]
+    if disp.unit == "points":
+        return _sum_sentence(exp, disp, spec, locale)
     diff = disp.output - disp.base
     amount_text, tiny = amount(diff, disp.unit, spec, locale)
     if tiny:
         return t["contrast_same"]
     direction = t["higher" if diff > 0 else "lower"]
-    if disp.unit == "points":
-        return t["contrast_score"].format(
-            base=round(disp.base), diff=amount_text, direction=direction
-        )
     base = fmt.quantity(fmt.round_to(disp.base, out.round_to), out.unit, locale)
     return t["contrast_value"].format(
         short=out.short[lang], base=base, diff=amount_text, direction=direction
+    )
+
+
+def _sum_sentence(exp: Explanation, disp, spec: FeatureSpec, locale: str) -> str:
+    """Average chance + all contributions = your chance, with one decimal each.
+
+    The difference is taken from the rounded numbers, so the sum is right as written
+    (26,7% − 12,6 = 14,1%); it differs from the exact sum by at most the display rounding.
+    """
+    lang = fmt.lang(locale)
+    t, out = T[lang], spec.outcome
+    base, score = round(disp.base, 1), round(disp.output, 1)
+    diff = round(score - base, 1)
+    sign = "+" if diff >= 0 else "−"
+    written = (
+        f"{percent(base, locale, 1)} {sign} {fmt.number(abs(diff), locale, decimals=1)}"
+        f" = {percent(score, locale, 1)}"
+    )
+    return t["contrast_score"].format(
+        n=exp.settings.get("background_size") or exp.settings.get("reference_rows", "?"),
+        short=out.short[lang],
+        base=percent(base, locale, 1),
+        diff=t["points"].format(n=fmt.number(abs(diff), locale, decimals=1)),
+        direction=t["higher" if diff >= 0 else "lower"],
+        sum=written,
     )

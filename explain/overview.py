@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .accuracy import measure_accuracy
 from .explanation import display_values
+
+SLOW_METHOD_ROWS = 200  # interventional and sampled methods cost one model pass per background row
 
 WORDS = {
     "nl": {
@@ -73,9 +76,11 @@ def _lower_first(text: str) -> str:
 
 
 def global_explanation(explainer, reference, *, max_rows: int = 1000) -> dict:
-    """Importance, direction, shape in words, and performance when outcomes are known."""
+    """Importance, direction, shape in words, the method's accuracy, and performance."""
     spec = explainer.spec
     frame = spec.coerce_frame(reference).head(max_rows)
+    if explainer.method != "linear" and explainer.settings.get("model_output") != "raw":
+        frame = frame.sample(min(len(frame), SLOW_METHOD_ROWS), random_state=0)
     exps = explainer.explain_many(frame, validate=False)
     shown = [display_values(e).contributions for e in exps]
     phi = np.array([[c[n] for n in spec.names] for c in shown])
@@ -103,6 +108,7 @@ def global_explanation(explainer, reference, *, max_rows: int = 1000) -> dict:
         "scale": explainer.scale,
         "importance_unit": display_values(first).unit if first else None,
         "base_value": first.base_value if first else None,
+        "accuracy": measure_accuracy(explainer, reference),
         "features": features,
         "performance": performance(explainer, reference.head(max_rows)),
     }

@@ -168,7 +168,7 @@ def spec() -> dict:
                 "max": 2500,
                 "step": 1,
                 "integer": True,
-                "phrase": text("Een perceel van {value}", "A plot of {value}"),
+                "phrase": text("De oppervlakte van uw perceel ({value})", "The size of your plot ({value})"),
             },
             {
                 "name": "bouwjaar",

@@ -12,19 +12,19 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
-import explain
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
+import explain
 from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services import costs
 from register.services.algorithms import CODE_ALPHABET
+from register.services.explanation_view import Answer, build_answer
 from register.services.model_pages import decision_help, model_facts
 from register.services.model_versions import EXPLAINERS, published_model, spec_of
 
@@ -47,38 +47,12 @@ class ReceiptExpired(Exception):
     """The receipt existed but its time is up (HTTP 410)."""
 
 
-@dataclass
-class Answer:
-    """Everything a page or PDF shows about one explained case, in one language."""
-
-    explanation: dict
-    narrative: dict
-    chart_svg: str
-    counterfactual: list[str]
-
-    def to_dict(self) -> dict:
-        return {"explanation": self.explanation, "narrative": self.narrative, "counterfactual": self.counterfactual}
-
-
 def answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explanation: explain.Explanation,
-           locale: str, *, id_prefix: str = "chart") -> Answer:
-    """Words, chart and the smallest realistic change, for an explanation, in ``locale``."""
+           locale: str, *, id_prefix: str = "chart", model: ModelVersion | None = None) -> Answer:
+    """Words, chart, inputs used and the smallest realistic change, for an explanation, in ``locale``."""
     explain.limit_threads()  # the counterfactual search predicts hundreds of times (issue 10)
-    narrative = explain.narrate(explanation, spec, locale)
-    chart = explain.render_bar_chart_svg(explanation, spec, locale, id_prefix=id_prefix)
-    found = explain.counterfactual(explainer, explanation.inputs, target_change=_target_change(explainer, explanation))
-    return Answer(explanation=explanation.to_dict(), narrative=narrative.to_dict(), chart_svg=chart,
-                  counterfactual=explain.narrate_counterfactual(found, spec, locale))
-
-
-REGRESSION_CHANGE = 0.10  # for an amount (a WOZ value): what would have made it 10% lower
-
-
-def _target_change(explainer: explain.Explainer, explanation: explain.Explanation) -> float | None:
-    if explainer.task != "regression":
-        return None
-    step = explainer.spec.outcome.round_to or 1
-    return -max(step, round(abs(float(explanation.prediction)) * REGRESSION_CHANGE / step) * step)
+    accuracy = (model.global_explanation or {}).get("accuracy") if model is not None else None
+    return build_answer(explainer, spec, explanation, locale, accuracy=accuracy, id_prefix=id_prefix)
 
 
 def model_for(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion]:
@@ -100,7 +74,7 @@ def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str
     explain.limit_threads()
     with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="explanation"):
         explanation = explainer.explain(clean, validate=False)  # CPU time measured for the footprint (issue 15)
-    return answer(explainer, spec, explanation, locale), model
+    return answer(explainer, spec, explanation, locale, model=model), model
 
 
 def _keyed(secret: str, *parts: str) -> bytes:
@@ -127,7 +101,7 @@ def case_ref_hash(secret: str, case_ref: str) -> str:
 
 
 def _short_code() -> str:
-    pick = lambda n: "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))  # noqa: E731
+    pick = lambda n: "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
     return f"D-{pick(4)}-{pick(4)}"
 
 
@@ -219,8 +193,9 @@ def receipt_view(session: Session, receipt: DecisionReceipt, locale: str, data_d
     stored = explain.Explanation.from_dict(receipt.explanation)
     return {"code": algorithm.code, "name": version.name, "organisation": version.organization,
             "reference": receipt.short_code, "created_at": receipt.created_at, "expires_at": receipt.expires_at,
-            "model": model_facts(model), "decision": decision_help(version),
-            "answer": answer(EXPLAINERS.get(model, data_dir), spec_of(model), stored, locale, id_prefix="receipt-chart")}
+            "model": model_facts(model, locale), "decision": decision_help(version),
+            "answer": answer(EXPLAINERS.get(model, data_dir), spec_of(model), stored, locale, id_prefix="receipt-chart",
+                             model=model)}
 
 
 def purge(session: Session, now: datetime | None = None) -> int:

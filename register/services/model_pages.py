@@ -1,21 +1,27 @@
 """Plain data for the "how it works", "explain a decision" and receipt pages (and their JSON)."""
 from __future__ import annotations
 
-import explain
 from babel.numbers import format_currency, format_decimal, format_percent
 
+import explain
 from register.i18n import translator
 from register.models import Algorithm, AlgorithmVersion
 from register.models.explanation import ModelVersion
 from register.services.explainers import spec_of
+from register.services.explanation_view import method_text
 
 
-def model_facts(model: ModelVersion) -> dict:
-    """What identifies the model an explanation was made with."""
-    return {"version": model.number, "sha256": model.sha256, "method": model.method,
-            "registered_at": model.created_at, "reference_rows": model.reference_rows,
-            "library_versions": {k: v for k, v in model.versions.items() if isinstance(v, str)},
-            "settings": model.settings}
+def model_facts(model: ModelVersion, locale: str | None = None) -> dict:
+    """What identifies the model an explanation was made with; with ``locale`` also how exact its
+    method is, in words (exact, or an estimate with its measured error)."""
+    accuracy = (model.global_explanation or {}).get("accuracy")
+    facts = {"version": model.number, "sha256": model.sha256, "method": model.method, "accuracy": accuracy,
+             "registered_at": model.created_at, "reference_rows": model.reference_rows,
+             "library_versions": {k: v for k, v in model.versions.items() if isinstance(v, str)},
+             "settings": model.settings}
+    if locale:
+        facts["method_text"] = method_text(accuracy, model.method, locale)
+    return facts
 
 
 def decision_help(version: AlgorithmVersion) -> dict:
@@ -67,7 +73,8 @@ def performance_lines(performance: dict | None, spec: explain.FeatureSpec, local
     lines = [t("Checked on %(rows)s example cases with a known outcome.", rows=_number(performance["rows"], locale))]
     if "mae" in performance:
         error = performance["mae"]
-        amount = format_currency(round(error, -2), "EUR", locale=babel_locale, format="¤ #,##0" if locale == "nl" else "¤#,##0") \
+        amount = format_currency(round(error, -2), "EUR", locale=babel_locale, currency_digits=False,
+                                 format="¤ #,##0" if locale == "nl" else "¤#,##0") \
             if spec.outcome.unit == "EUR" else _number(round(error, 1), locale)
         lines.append(t("On average the estimate is %(amount)s off.", amount=amount))
         lines.append(t("For half of the cases the estimate is less than %(percent)s off.",
@@ -83,19 +90,38 @@ def performance_lines(performance: dict | None, spec: explain.FeatureSpec, local
     return lines
 
 
+def _interval(ci: list | None, show, locale: str) -> str:
+    return "" if not ci else f"{show(ci[0], locale)} – {show(ci[1], locale)}"
+
+
 def fairness_tables(report: dict, locale: str) -> list[dict]:
-    """Per protected attribute: its groups with selection and error rates, and what is suppressed."""
+    """Per protected attribute: its groups with their figures and 95% intervals, and what is suppressed."""
+    def amount(value, loc):
+        return "—" if value is None else explain.fmt.quantity(
+            explain.fmt.round_to(value, report.get("round_to") or explain.fmt.nice_step(value)),
+            report.get("outcome_unit"), loc)
+
     tables = []
     for attribute in report.get("attributes", []):
-        tables.append({
-            "attribute": attribute["label"].get(locale, attribute["attribute"]),
-            "groups": [{"group": g["label"].get(locale, g["group"]), "n": g["n"],
-                        "selection_rate": _percent(g.get("selection_rate"), locale),
-                        "false_positive_rate": _percent(g.get("false_positive_rate"), locale),
-                        "false_negative_rate": _percent(g.get("false_negative_rate"), locale)}
-                       for g in attribute.get("groups", [])],
-            "suppressed": attribute.get("suppressed_groups", []),
-        })
+        groups = []
+        for g in attribute.get("groups", []):
+            row = {"group": g["label"].get(locale, g["group"]), "n": g["n"]}
+            if report.get("task", "binary") == "binary":
+                for key in ("selection_rate", "false_positive_rate", "false_negative_rate"):
+                    row[key] = _percent(g.get(key), locale)
+                    row[key + "_ci"] = _interval(g.get(key + "_ci"), _percent, locale)
+                ratio = g.get("selection_rate_ratio")
+                row["ratio"] = "—" if ratio is None else _percent(ratio, locale)
+            else:
+                for key in ("mean_prediction", "mean_error"):
+                    row[key] = amount(g.get(key), locale)
+                    row[key + "_ci"] = _interval(g.get(key + "_ci"), amount, locale)
+            groups.append(row)
+        suppressed = [s["label"].get(locale, s["group"]) for s in attribute.get("suppressed", [])] \
+            or list(attribute.get("suppressed_groups", []))
+        tables.append({"attribute": attribute["label"].get(locale, attribute["attribute"]),
+                       "kind": report.get("task", "binary"), "outcomes_known": report.get("outcomes_known", False),
+                       "groups": groups, "suppressed": suppressed})
     return tables
 
 
@@ -109,14 +135,17 @@ def how_it_works(algorithm: Algorithm, version: AlgorithmVersion, model: ModelVe
         return context
     spec = spec_of(model)  # parsed once per model version (issue 10)
     overview = model.global_explanation
-    context["model"] = model_facts(model)
+    context["model"] = model_facts(model, locale)
     context["outcome"] = spec.outcome.label.get(locale)
     context["features"] = [{"feature": f["feature"], "label": f["label"].get(locale), "share": f.get("share"),
                             "share_text": _percent(f.get("share"), locale), "summary": f["summary"].get(locale),
                             "direction": f.get("direction")} for f in overview.get("features", [])]
     context["performance"] = performance_lines(overview.get("performance"), spec, locale)
-    context["fairness"] = fairness_tables(model.fairness, locale) if model.fairness else []
-    context["fairness_summary"] = explain.describe_fairness(model.fairness, locale) if model.fairness else []
+    report = model.fairness or {}
+    context["fairness"] = fairness_tables(report, locale)
+    context["fairness_summary"] = explain.describe_fairness(report, locale) if report else []
+    context["fairness_checked"] = [a["label"].get(locale) for a in report.get("attributes", [])]
+    context["fairness_min_group"] = report.get("min_group_size", 30)
     context["protected"] = [f.label.get(locale) for f in spec.features if f.protected]
     context["chart_svg"] = explain.render_importance_svg(overview, spec, locale, id_prefix="importance")
     return context

@@ -135,7 +135,7 @@ def _check_build(loaded, feature_spec, reference_df):
         explainer = build(loaded, feature_spec, reference_df)
         with explain.one_thread():
             overview = explain.global_explanation(explainer, reference_df)
-            fairness = explain.fairness_report(explainer, reference_df) if feature_spec.fairness_attributes else {}
+            fairness = explain.fairness_report(explainer, reference_df)  # every protected input (issue 10)
     except explain.ExplainError as error:
         raise RegistrationFailed("model", error) from error
     except Exception as error:

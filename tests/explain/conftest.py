@@ -199,6 +199,7 @@ class _Toys:
     SPEC = TOY_SPEC
     spec = staticmethod(toy_spec)
     data = staticmethod(toy_data)
+    pipeline = staticmethod(toy_pipeline)
 
 
 @pytest.fixture(scope="session")

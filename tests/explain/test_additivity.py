@@ -66,13 +66,15 @@ def test_sample_models_are_additive_on_random_rows(sample, name):
 def test_pipelines_with_one_hot_features_are_additive(toy_models, name):
     model, spec, ref = toy_models[name]
     explainer = Explainer.build(model, spec, ref)
-    assert explainer.method in ({"tree", "linear"} if name != "gbc_multi" else {"permutation"})
+    assert explainer.method in {"tree", "linear", "exact"}
 
     @FAST
     @given(row=row_strategy(spec))
     def check(row):
         exp = explainer.explain(row)
         assert_additive(exp, spec.names)
+        if exp.task == "binary":  # the chance the resident reads: base + factors = score
+            assert exp.scale == "probability" and exp.output_value == exp.score
         if exp.task == "multiclass":
             assert exp.prediction == exp.explained_class
             assert exp.prediction == max(exp.probabilities, key=exp.probabilities.get)
@@ -80,21 +82,52 @@ def test_pipelines_with_one_hot_features_are_additive(toy_models, name):
     check()
 
 
-def test_the_output_is_the_models_own_output(toy_models):
+def test_the_output_is_the_models_own_chance(toy_models):
     model, spec, ref = toy_models["gbc_binary"]
     explainer = Explainer.build(model, spec, ref)
     rows = ref[spec.names].head(20)
     exps = explainer.explain_many(rows)
     flagged = list(model.classes_).index("ja")
-    logit = model.decision_function(rows)
-    np.testing.assert_allclose([e.output_value for e in exps], logit if flagged == 1 else -logit)
-    np.testing.assert_allclose([e.score for e in exps], model.predict_proba(rows)[:, flagged])
-    assert all(e.scale == "log-odds" for e in exps)
+    proba = model.predict_proba(rows)[:, flagged]
+    np.testing.assert_allclose([e.output_value for e in exps], proba, atol=1e-12)
+    np.testing.assert_allclose([e.score for e in exps], proba)
+    assert all(e.scale == "probability" for e in exps)
+    background = ref[spec.names].iloc[explainer.background_index]
+    mean_chance = model.predict_proba(background)[:, flagged].mean()
+    assert all(e.base_value == pytest.approx(mean_chance, abs=1e-9) for e in exps)
 
 
-def test_the_model_agnostic_method_is_additive_and_in_original_features(toy_models):
+@pytest.mark.parametrize("kind", ["hgb", "mlp", "knn", "svc"])
+def test_every_yes_no_model_kind_is_additive_on_the_chance(toy_models, toys, kind):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
+
+    _unused, spec, ref = toy_models["logit_binary"]
+    final = {"hgb": HistGradientBoostingClassifier(max_iter=20, random_state=0),
+             "mlp": MLPClassifier((6,), max_iter=300, random_state=0),
+             "knn": KNeighborsClassifier(15),
+             "svc": SVC(probability=True, random_state=0)}[kind]
+    model = toys.pipeline(final).fit(ref[spec.names], ref["y"])
+    explainer = Explainer.build(model, spec, ref, background_size=40)
+    flagged = list(model.classes_).index("ja")
+
+    @FAST
+    @given(row=row_strategy(spec))
+    def check(row):
+        exp = explainer.explain(row)
+        assert exp.scale == "probability"
+        assert_additive(exp, spec.names)
+        frame = spec.to_frame([spec.validate_inputs(row, "en")[0]])
+        assert exp.score == pytest.approx(model.predict_proba(frame)[0, flagged], abs=1e-12)
+
+    check()
+
+
+def test_the_model_agnostic_estimate_is_additive_and_in_original_features(toy_models):
     model, spec, ref = toy_models["knn_binary"]
-    explainer = Explainer.build(model, spec, ref, background_size=40, permutations=4)
+    explainer = Explainer.build(model, spec, ref, method="permutation", background_size=40, permutations=4)
     assert explainer.method == "permutation"
     for exp in explainer.explain_many(ref[spec.names].head(5)):
         assert_additive(exp, spec.names)
@@ -124,7 +157,7 @@ def test_an_explanation_records_how_it_was_made_and_survives_json(sample):
     exp = s.explainer.explain(s.row(1))
     data = json.loads(json.dumps(exp.to_dict()))
     assert data["model_sha256"] == s.model.sha256
-    assert data["method"] == "linear"
+    assert data["method"] == "exact" and data["scale"] == "probability"
     assert {"shap", "scikit-learn", "numpy", "explain"} <= set(data["versions"])
     assert data["settings"]["feature_perturbation"] == "interventional"
     again = Explanation.from_dict(data)

@@ -89,3 +89,38 @@ def test_classification_performance_uses_the_threshold_in_practice(sample):
     assert perf["threshold"] == 0.5
     assert sum(perf["confusion"].values()) == len(s.reference)
     assert 0.5 < perf["roc_auc"] <= 1
+
+
+def test_no_chart_label_is_wider_than_the_chart_in_either_language(sample):
+    """Labels wrap onto more lines instead of running past the edge (checked in a browser too)."""
+    from explain.charts import text_width
+
+    for name in ("woz", "slimme_check", "vakantieverhuur"):
+        s = sample(name)
+        exp = s.explainer.explain(s.row(7))
+        for locale in ("nl", "en"):
+            root = ET.fromstring(render_bar_chart_svg(exp, s.spec, locale))
+            width = float(root.get("width"))
+            labels = {f"{f.label[locale]}: {f.format_value(exp.inputs.get(f.name), locale)}"
+                      for f in s.spec.features}
+            seen = ""
+            for text in root.iter(f"{SVG}text"):
+                size = float(text.get("font-size"))
+                spans = list(text.iter(f"{SVG}tspan")) or [text]
+                for line in spans:
+                    assert float(line.get("x", text.get("x"))) + text_width(line.text, size) <= width
+                    seen += " " + line.text
+            for label in labels:  # every input is in the chart, whole
+                assert all(word in seen for word in label.split())
+
+
+def test_a_very_long_label_wraps_onto_several_lines(toy_models):
+    model, spec, ref = toy_models["gbr"]
+    raw = spec.to_dict()
+    raw["features"][2]["label"] = {"nl": "Een heel erg lange omschrijving van het eerste getal " * 2,
+                                   "en": "A very very long description of the first number " * 2}
+    long = parse_spec(raw)
+    exp = Explainer.build(model, long, ref).explain(ref[long.names].iloc[0].to_dict())
+    root = ET.fromstring(render_bar_chart_svg(exp, long, "nl"))
+    wrapped = [t for t in root.iter(f"{SVG}text") if list(t.iter(f"{SVG}tspan"))]
+    assert wrapped and len(list(wrapped[0].iter(f"{SVG}tspan"))) >= 2

@@ -1,10 +1,81 @@
-"""Counterfactuals: what would have changed the outcome — never a protected attribute."""
+"""Counterfactuals: what would have changed the outcome — as shown, within what is realistic,
+never a protected attribute, and checked over every reference row of every sample model."""
 
 from __future__ import annotations
 
 import json
 
-from explain import Explainer, counterfactual, narrate_counterfactual, parse_spec
+import numpy as np
+import pytest
+
+from explain import (
+    Explainer,
+    counterfactual,
+    counterfactual_data,
+    describe_constraints,
+    narrate_counterfactual,
+    parse_spec,
+)
+from explain.counterfactual import space_of
+
+
+def _target(explainer, row):
+    if explainer.task != "regression":
+        return None
+    value = explainer.outcome_values(explainer.spec.to_columns([row]))[0]
+    return -max(1000, round(value * 0.10 / 1000) * 1000)  # as the register asks: 10% lower
+
+
+def _reaches(explainer, before, after, target):
+    if explainer.task == "regression":
+        return after - before <= target
+    threshold = explainer.spec.outcome.threshold
+    return (after >= threshold) != (before >= threshold)
+
+
+@pytest.mark.parametrize("name", ["woz", "slimme_check", "vakantieverhuur"])
+def test_every_suggested_change_holds_as_displayed_for_every_reference_row(sample, name):
+    s = sample(name)
+    ex, spec = s.explainer, s.spec
+    space = space_of(ex)
+    found = 0
+    for i in range(len(s.reference)):
+        row = s.row(i)
+        target = _target(ex, row)
+        cf = counterfactual(ex, row, target_change=target)
+        assert {c.feature for c in cf.changes} <= {f.name for f in spec.features if f.changeable and not f.protected}
+        if not cf.found:
+            continue
+        found += 1
+        # the case exactly as the resident reads it, typed back in
+        typed = {n: spec.feature(n).format_value(v, "en") for n, v in row.items()}
+        typed.update({c.feature: spec.feature(c.feature).format_value(c.new, "en") for c in cf.changes})
+        clean, errors = spec.validate_inputs(typed, "en")
+        assert not errors, (i, errors)
+        before = ex.outcome_values(spec.to_columns([row]))[0]
+        after = ex.outcome_values(spec.to_columns([clean]))[0]
+        assert _reaches(ex, before, after, target), (i, cf)
+        assert after == pytest.approx(cf.new_outcome, abs=1e-9)
+        for change in cf.changes:
+            feat = spec.feature(change.feature)
+            if feat.kind == "number":
+                limits = cf.constraints["ranges"][feat.name]
+                assert limits["min"] <= change.new <= limits["max"]
+                steps = (change.new - limits["min"]) / limits["step"]
+                assert abs(steps - round(steps)) < 1e-6
+                if feat.integer:
+                    assert float(change.new).is_integer()
+        distance = space.nearest(spec.to_columns([clean]))[0]
+        assert distance <= cf.constraints["max_neighbour_distance"] + 1e-9
+    assert found > 0
+
+
+def test_the_ranges_are_those_seen_in_the_reference_data(sample):
+    s = sample("vakantieverhuur")
+    cf = counterfactual(s.explainer, s.row(0))
+    nights = s.reference["nachten_geadverteerd"]
+    limits = cf.constraints["ranges"]["nachten_geadverteerd"]
+    assert limits == {"min": float(nights.min()), "max": float(nights.max()), "step": 1.0}
 
 
 def test_counterfactuals_never_touch_protected_or_unchangeable_features(sample):
@@ -12,37 +83,36 @@ def test_counterfactuals_never_touch_protected_or_unchangeable_features(sample):
     allowed = {f.name for f in s.spec.features if f.changeable and not f.protected}
     protected = {f.name for f in s.spec.features if f.protected}
     assert protected == {"leeftijdsgroep"}
-    found = 0
     for i in range(40):
-        cf = counterfactual(s.explainer, s.row(i), reference=s.reference)
+        cf = counterfactual(s.explainer, s.row(i))
         assert {c.feature for c in cf.changes} <= allowed
-        if cf.found:
-            found += 1
-            assert (cf.new_outcome >= 0.4) != (cf.old_outcome >= 0.4)
-    assert found > 0
+        assert cf.constraints["protected"] == ["leeftijdsgroep"]
 
 
-def test_a_flagged_listing_gets_a_change_within_the_allowed_ranges(sample):
+def test_a_flagged_listing_gets_a_change_named_with_its_rules_and_as_data(sample):
     s = sample("vakantieverhuur")
     scores = s.explainer.outcome_values(s.reference)
     flagged = [int(i) for i in scores.argsort() if scores[i] >= 0.5][:10]
-    results = [counterfactual(s.explainer, s.row(i), reference=s.reference) for i in flagged]
-    cf = next(r for r in results if r.found)
+    cf = next(r for r in (counterfactual(s.explainer, s.row(i)) for i in flagged) if r.found)
     assert cf.old_outcome >= 0.5 > cf.new_outcome
-    for change in cf.changes:
-        feat = s.spec.feature(change.feature)
-        assert feat.changeable and not feat.protected
-        if feat.kind == "number":
-            assert feat.min <= change.new <= feat.max
     lines = narrate_counterfactual(cf, s.spec, "nl")
     assert lines[0] == "Met deze verandering was de uitkomst anders geweest:"
-    assert lines[-1] == "De uitkomst was dan: geen signaal."
-    json.dumps(cf.to_dict())
+    assert lines[-1].startswith("De uitkomst was dan: geen signaal (de score: ")
+    data = counterfactual_data(cf, s.spec, "en")
+    json.dumps(data)
+    assert data["found"] and data["outcome_after"] == cf.new_outcome
+    assert [(c["feature"], c["to"]) for c in data["changes"]] == [(c.feature, c.new) for c in cf.changes]
+    for change in data["changes"]:
+        assert any(change["to_text"] in line for line in narrate_counterfactual(cf, s.spec, "en"))
+    rules = describe_constraints(cf, s.spec, "en")
+    assert rules[0].startswith("How we searched. We only change details you can change yourself:")
+    assert any(line.startswith("Nights offered per year (advert): from ") for line in rules)
+    assert any("look like real cases" in line for line in rules)
 
 
 def test_a_regression_counterfactual_moves_the_outcome_by_the_stated_amount(sample):
     s = sample("woz")
-    cf = counterfactual(s.explainer, s.row(0), reference=s.reference, target_change=-25000)
+    cf = counterfactual(s.explainer, s.row(0), target_change=-25000)
     assert cf.found
     assert cf.new_outcome - cf.old_outcome <= -25000
     assert all(s.spec.feature(c.feature).changeable for c in cf.changes)
@@ -65,12 +135,36 @@ def test_when_no_realistic_change_exists_we_say_so(toy_models):
         )
     ]
     assert "no small, realistic change" in narrate_counterfactual(cf, frozen, "en")[0]
+    assert describe_constraints(cf, frozen, "nl")[0] == "Dit model heeft geen gegevens die u zelf kunt veranderen."
+
+
+def test_a_change_far_from_every_real_case_is_not_proposed(toy_models):
+    """With the realism limit set below every candidate, nothing is proposed (and we say so)."""
+    model, spec, ref = toy_models["rf_binary"]
+    explainer = Explainer.build(model, spec, ref)
+    space = space_of(explainer)
+    row = ref[spec.names].iloc[3].to_dict()
+    assert counterfactual(explainer, row).found
+    here = space.nearest(spec.to_columns([spec.validate_inputs(row, "en")[0]]))[0]
+    saved = space.threshold
+    try:
+        space.threshold = -1.0
+        cf = counterfactual(explainer, row)
+        assert cf.found is False or all(
+            space.nearest(spec.to_columns([{**row, **{c.feature: c.new for c in cf.changes}}]))[0] <= here + 1e-9
+            for _ in [0]
+        )
+    finally:
+        space.threshold = saved
 
 
 def test_the_toy_protected_feature_is_never_changed(toy_models):
     model, spec, ref = toy_models["rf_binary"]
     explainer = Explainer.build(model, spec, ref)
     for i in range(25):
-        cf = counterfactual(explainer, ref[spec.names].iloc[i].to_dict(), reference=ref)
+        cf = counterfactual(explainer, ref[spec.names].iloc[i].to_dict())
         assert "leeftijd" not in {c.feature for c in cf.changes}
         assert "x2" not in {c.feature for c in cf.changes}  # not marked changeable
+        for change in cf.changes:
+            if spec.feature(change.feature).kind == "number":
+                assert np.isfinite(change.new)

@@ -35,7 +35,7 @@ def _explain_context(algorithm, version, model, values=None, errors=None, answer
     spec = decisions.spec_of(model)
     return {"code": algorithm.code, "name": version.name, "outcome": spec.outcome.label.get(locale()),
             "fields": form_fields(spec, locale(), values, errors), "errors": errors or {}, "answer": answer,
-            "model": model_facts(model), "decision": decision_help(version)}
+            "model": model_facts(model, locale()), "decision": decision_help(version)}
 
 
 def _form_values(model) -> dict:
@@ -88,7 +88,7 @@ def explain_json(fmt: str, code: str):
     except decisions.InputRefused as refused:
         return json_error(422, _("Some fields are not filled in correctly."),
                           [{"field": k, "message": v} for k, v in refused.errors.items()])
-    response = jsonify(to_json({"ok": True, "code": algorithm.code, "model": model_facts(model), **answer.to_dict(),
+    response = jsonify(to_json({"ok": True, "code": algorithm.code, "model": model_facts(model, locale()), **answer.to_dict(),
                                 "decision": decision_help(version)}))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -155,7 +155,7 @@ def explain_pdf(code: str):
             algorithm, version, model, values, refused.errors)), 422
     pdf = render_pdf("reports/explanation.html", locale(), code=algorithm.code, name=version.name,
                      organisation=version.organization, reference=None, created_at=None, expires_at=None,
-                     model=model_facts(model), answer=answer, decision=decision_help(version),
+                     model=model_facts(model, locale()), answer=answer, decision=decision_help(version),
                      algorithm_url=url_for("public.algorithm_detail", code=algorithm.code, _external=True))
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
