@@ -7,3 +7,4 @@ from register.web.public import views  # noqa: E402,F401
 from register.web.public import documents  # noqa: E402,F401
 from register.web.public import sensors  # noqa: E402,F401
 from register.web.public import explanations  # noqa: E402,F401
+from register.web.public import pages  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Start page, algorithm list and search, detail and history pages (each with a `.json` twin)."""
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
@@ -47,6 +47,14 @@ def algorithm_list(fmt: str):
     """List and search published algorithms, with filters and counts per filter value."""
     q = request.args.get("q", "").strip()[:200]
     filters = {facet: request.args.get(facet, "").strip() for facet in search.FACETS}
+    if fmt == "html" and q and not any(filters.values()):
+        # A code from a letter always leads somewhere (issue 13).
+        found = search.find_by_code(get_session(), q)
+        if found is not None:
+            return redirect(url_for("public.algorithm_detail", code=found.code), code=303)
+        reference = search.receipt_reference(q)
+        if reference is not None:
+            return redirect(url_for("public.receipt_reference", ref=reference), code=303)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() else 1
     result = search.search(get_session(), q=q, filters=filters, page=page,
