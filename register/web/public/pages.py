@@ -1,6 +1,9 @@
 """About, organisation pages, the short address on letters, receipt references and the favicon (issue 13)."""
 from __future__ import annotations
 
+import re
+
+from markupsafe import Markup, escape
 from flask import abort, current_app, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
@@ -13,6 +16,24 @@ from register.web.public import bp
 
 bp.add_app_template_global(fixed_value, "fixed_value")
 bp.add_app_template_global(locale, "page_locale")  # for imported macros, which do not see the context
+
+
+@bp.app_template_filter("version_text")
+def version_text(label: str | None) -> str:
+    """Without a leading "versie"/"version", so "Versie: versie 1.2" reads "Versie: 1.2" (issue 13)."""
+    return re.sub(r"^\s*(versie|version|v)\.?\s*(?=\d)", "", label or "", flags=re.IGNORECASE)
+
+
+# Dutch phone numbers as people write them: "14 020", "020 123 4567", "06-12345678", "+31 20 123 4567".
+_PHONE = re.compile(r"(?<![\w+])(14 ?0\d{2,3}|0\d{1,3}[ -]?\d{3}[ -]?\d{2,4}|\+31[ \d]{9,13}\d)(?!\w)")
+
+
+@bp.app_template_filter("phone_links")
+def phone_links(text: str | None) -> Markup:
+    """Text with every phone number made a ``tel:`` link, so a phone calls it with one tap (issue 13)."""
+    escaped = str(escape(text or ""))
+    return Markup(_PHONE.sub(lambda m: f'<a href="tel:{re.sub(r"[^0-9+]", "", m.group(1))}">{m.group(1)}</a>',
+                             escaped))
 
 
 @twin(bp, "/about")

@@ -8,6 +8,7 @@ from sqlmodel import select
 from register.db import get_session
 from register.services import algorithms as algos
 from register.services import search
+from register.services.organisations import slug as organisation_slug
 from register.services.presenters import entry_sections, listing, published_entry
 from register.services.documents import entry_documents, history as documents_history
 from register.services.standard import label
@@ -79,6 +80,7 @@ def algorithm_detail(fmt: str, code: str):
                    json_keys=("algorithm", "links", "documents", "model"), algorithm=published_entry(algorithm, version),
                    documents=entry_documents(session, version, document_urls(), locale=locale()),
                    sections=entry_sections(version, locale()), links=links,
+                   organisation_slug=organisation_slug(version.organization or algorithm.organisation_name or ""),
                    model=model_facts(model) if model else None)
 
 
@@ -88,8 +90,9 @@ def algorithm_history(fmt: str, code: str):
     session, algorithm, version = _published_or_fail(code)
     history = algos.history(session, algorithm)
     models = {m.id: m for m in session.exec(select(ModelVersion).where(ModelVersion.algorithm_id == algorithm.id))}
-    describe = lambda model_id: (f"{_('Model version %(version)d', version=models[model_id].number)} "  # noqa: E731
-                                 f"(SHA-256 {models[model_id].sha256})") if model_id in models else None
+    # In words; the model file's fingerprint is in the version's technical details (issue 13).
+    describe = lambda model_id: _("Model version %(version)d", version=models[model_id].number) \
+        if model_id in models else None  # noqa: E731
     for item in history["versions"]:
         item["model_version"] = model_facts(models[item["model_version"]]) if item["model_version"] in models else None
         for change in item["changes"]:
