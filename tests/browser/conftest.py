@@ -158,6 +158,13 @@ PAGES: list[PageSpec] = [
     PageSpec("sensor-detail", lambda s: f"/sensors/{s.sensor_id()}", needs="public.sensor_detail"),
     PageSpec("sensor-contact", lambda s: f"/sensors/{s.sensor_id()}/contact", needs="public.sensor_contact"),
     PageSpec("sensor-report", lambda s: "/sensors/report", needs="public.sensor_report"),
+    # The resident's way from a letter, on any phone (issue 13)
+    PageSpec("detail-with-model", lambda s: f"/algorithms/{s.model_code()}"),
+    PageSpec("history-with-model", lambda s: f"/algorithms/{s.model_code()}/history"),
+    PageSpec("label", lambda s: f"/algorithms/{s.model_code()}/label", needs="public.label_page"),
+    PageSpec("receipt-reference", lambda s: "/explanation-reference?ref=D-64ME-QSHS", needs="public.receipt_reference"),
+    PageSpec("about", lambda s: "/about", needs="public.about_page"),
+    PageSpec("organisation", lambda s: "/organisations/gemeente-amsterdam", needs="public.organisation_page"),
 ]
 
 
