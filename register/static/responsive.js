@@ -3,7 +3,7 @@
 // it too (WCAG 2.1.1), and loses it again when everything fits.
 (function () {
   "use strict";
-  document.documentElement.classList.remove("no-js");
+  document.body.classList.remove("no-js");
   document.querySelectorAll("main table").forEach(function (table) {
     if (table.closest(".table-scroll")) return;
     var box = document.createElement("div");
