@@ -557,6 +557,26 @@ def heading_problems(page) -> list[str]:
     return problems
 
 
+SIDEWAYS = """() => {
+  const root = document.documentElement;
+  const limit = root.clientWidth;
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= limit + 1) continue;
+    if (el.closest('.chart, .table-scroll, .leaflet-container, .visually-hidden, .skip-link')) continue;
+    culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : ''} (right edge ${Math.round(r.right)} px)`);
+  }
+  return {scrollWidth: root.scrollWidth, clientWidth: limit, culprits: culprits.slice(-6)};
+}"""
+
+
+def sideways(page) -> dict:
+    """How wide the page is against the window, and the elements sticking out furthest (issue 13).
+    Content that scrolls in its own box (wide tables, charts, the map) does not count."""
+    return page.evaluate(SIDEWAYS)
+
+
 def focus_is_visible(page) -> dict:
     return page.evaluate(f"() => ({FOCUS_STYLE})(document.activeElement)")
 
@@ -713,6 +733,7 @@ class Checks:
     focus_is_visible = staticmethod(focus_is_visible)
     active_element = staticmethod(active_element)
     format_violations = staticmethod(format_violations)
+    sideways = staticmethod(sideways)
     PageSpec = PageSpec
     PAGES = PAGES
     ARTIFACTS = ARTIFACTS

@@ -166,26 +166,12 @@ def test_the_map_has_its_list_alternative(visit, checks):
 
 PHONE_WIDTHS = (320, 390)
 
-SIDEWAYS = """() => {
-  const root = document.documentElement;
-  const limit = root.clientWidth;
-  const culprits = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.right <= limit + 1) continue;
-    if (el.closest('.chart, .table-scroll, .leaflet-container, .visually-hidden, .skip-link')) continue;
-    culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : ''} (right edge ${Math.round(r.right)} px)`);
-  }
-  return {scrollWidth: root.scrollWidth, clientWidth: limit, culprits: culprits.slice(-6)};
-}"""
-
-
-def test_no_page_scrolls_sideways_on_a_phone(visit, page_spec, lang):
+def test_no_page_scrolls_sideways_on_a_phone(visit, page_spec, lang, checks):
     page, _status, _watch = visit(page_spec, lang)
     for width in PHONE_WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         page.wait_for_timeout(50)
-        found = page.evaluate(SIDEWAYS)
+        found = checks.sideways(page)
         assert found["scrollWidth"] <= found["clientWidth"], (
             f"{page_spec.name} ({lang}) scrolls sideways at {width} px: {found['scrollWidth']} px wide; "
             f"widest: {found['culprits']}")
