@@ -132,3 +132,19 @@ def test_from_the_sensor_map_to_one_sensor(walker, site, checks, width, lang):
     assert reference in page.locator("main").inner_text()
     step(p, checks, "sensor")
     p.watch.assert_clean(f"in the sensor journey at {width} px ({lang})")
+
+
+def test_list_filters_fold_away_on_a_phone_and_results_come_first(context_factory, lang):
+    """On a phone the first result is on the first screen; on a desktop the filters are open beside it."""
+    page = context_factory(lang).new_page()
+    for width, folded in ((390, True), (1280, False)):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/algorithms?lang={lang}")
+        page.wait_for_load_state()
+        details = page.locator("details.filters")
+        assert details.evaluate("(d) => !d.open") == folded, f"filters {'open' if folded else 'folded'} at {width} px"
+        first = page.locator("main .cards li").first.bounding_box()
+        if folded:
+            assert first["y"] < 800, f"the first result starts at {first['y']} px, below the first screen"
+            page.locator("details.filters > summary").click()
+            assert page.locator("details.filters a").first.is_visible(), "the folded filters do not open"

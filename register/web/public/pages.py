@@ -1,10 +1,12 @@
 """About, organisation pages, the short address on letters, receipt references and the favicon (issue 13)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from markupsafe import Markup, escape
 from flask import abort, current_app, redirect, request, send_from_directory, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from register.db import get_session
@@ -22,6 +24,15 @@ bp.add_app_template_global(locale, "page_locale")  # for imported macros, which 
 def version_text(label: str | None) -> str:
     """Without a leading "versie"/"version", so "Versie: versie 1.2" reads "Versie: 1.2" (issue 13)."""
     return re.sub(r"^\s*(versie|version|v)\.?\s*(?=\d)", "", label or "", flags=re.IGNORECASE)
+
+
+@bp.app_template_filter("month_text")
+def month_text(value: str | None) -> str:
+    """The standard's "2016-01" written out: "januari 2016" / "January 2016" (issue 13)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return value or ""
+    return format_date(dt.date(int(match.group(1)), int(match.group(2)), 1), "MMMM y").replace(" ", "\u00a0")
 
 
 # Dutch phone numbers as people write them: "14 020", "020 123 4567", "06-12345678", "+31 20 123 4567".
