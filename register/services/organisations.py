@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 
 import geo
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from register.models import Algorithm, AlgorithmVersion, Organisation
@@ -13,7 +14,7 @@ from register.models.sensor import Sensor
 from register.services.listing import LISTED_STATES
 from register.services.sensors import Filters, conditions
 
-MAX_SENSORS = 200  # the page lists this many; the full set is one link away (the sensor list)
+MAX_SENSORS = 20  # the page lists this many; all of them are on the map and in the sensor list
 
 
 def slug(name: str) -> str:
@@ -45,8 +46,8 @@ def page(session: Session, organisation: Organisation, locale: str) -> dict:
     filters = Filters(organisation_id=organisation.id)
     where = conditions(session, filters)
     sensors = list(session.exec(select(Sensor).where(*where).order_by(Sensor.reference).limit(MAX_SENSORS)))
-    sensor_total = len(sensors) if len(sensors) < MAX_SENSORS else \
-        len(session.exec(select(Sensor.id).where(*where)).all())
+    per_type = session.exec(select(Sensor.sensor_type, func.count()).where(*where).group_by(Sensor.sensor_type)).all()
+    sensor_total = sum(n for _type, n in per_type)
     types = dict(geo.SENSOR_TYPES.choices(locale))
     return {
         "organisation": {"name": organisation.name, "slug": slug(organisation.name), "website": organisation.website,
@@ -57,4 +58,6 @@ def page(session: Session, organisation: Organisation, locale: str) -> dict:
                      "sensor_type_label": types.get(s.sensor_type, s.sensor_type),
                      "personal_data": s.personal_data} for s in sensors],
         "sensor_total": sensor_total,
+        "sensor_types": sorted(({"sensor_type": t, "label": types.get(t, t), "count": n} for t, n in per_type),
+                               key=lambda row: -row["count"]),
     }

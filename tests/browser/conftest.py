@@ -563,7 +563,9 @@ SIDEWAYS = """() => {
   const culprits = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.right <= limit + 1) continue;
+    const textSticksOut = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible'
+      && r.left + el.scrollWidth > limit + 1;  // a long word running out of its box
+    if (r.width === 0 || (r.right <= limit + 1 && !textSticksOut)) continue;
     if (el.closest('.chart, .table-scroll, .leaflet-container, .visually-hidden, .skip-link')) continue;
     culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : ''} (right edge ${Math.round(r.right)} px)`);
   }
