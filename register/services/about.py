@@ -3,7 +3,7 @@ the privacy statement and the accessibility statement (issue 13). Data, so the p
 `.json` twin say the same."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from register.i18n import N_
 

@@ -24,7 +24,7 @@ def test_the_entry_form_asks_for_the_organisation_once_and_has_a_menu_of_its_par
     auth.login(world.registrant_a.email)
     html = client.get("/portal/algorithms/new").get_data(as_text=True)
     assert html.count(">Organisatie *</label>") == 1 and 'id="f-organization"' not in html
-    menu = re.search(r'<nav aria-label="Onderdelen van het formulier".*?</nav>', html, re.S).group(0)
+    menu = re.search(r'<nav aria-label="Onderdelen van het formulier".*?</nav>', html, re.DOTALL).group(0)
     targets = re.findall(r'href="#(part-\d+)"', menu)
     assert len(targets) >= 4 and all(f'<fieldset id="{t}">' in html for t in targets)
     data = form_data(make_entry()) | {"organisation_id": world.org_a.id}

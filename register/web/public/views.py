@@ -90,9 +90,11 @@ def algorithm_history(fmt: str, code: str):
     session, algorithm, version = _published_or_fail(code)
     history = algos.history(session, algorithm)
     models = {m.id: m for m in session.exec(select(ModelVersion).where(ModelVersion.algorithm_id == algorithm.id))}
-    # In words; the model file's fingerprint is in the version's technical details (issue 13).
-    describe = lambda model_id: _("Model version %(version)d", version=models[model_id].number) \
-        if model_id in models else None  # noqa: E731
+
+    def describe(model_id):
+        """In words; the model file's fingerprint is in the version's technical details (issue 13)."""
+        return _("Model version %(version)d", version=models[model_id].number) if model_id in models else None
+
     for item in history["versions"]:
         item["model_version"] = model_facts(models[item["model_version"]]) if item["model_version"] in models else None
         for change in item["changes"]:
