@@ -102,7 +102,8 @@ def test_registrant_registers_and_approver_checks_and_approves(walker, site, che
     p.goto(f"/portal/algorithms/{code}?lang={lang}")
     review = page.locator("section.review")
     assert review.count() == 1, "the approver sees no review before approving"
-    assert name in review.inner_text()
+    assert ("eerste publicatie" if lang == "nl" else "first publication") in review.inner_text()
+    assert review.locator("h3").count() >= 3, "the review does not cover changes, model and assessments"
     log = page.locator("section[aria-labelledby=log-heading]").inner_text()
     assert ("Ingediend voor goedkeuring" if lang == "nl" else "Submitted for approval") in log
     assert "submitted" not in log.split()
