@@ -175,7 +175,7 @@ def spec() -> dict:
                 "label": text("Bouwjaar", "Year built"),
                 "kind": "number",
                 "min": 1600,
-                "max": 2025,
+                "max": 2026,
                 "step": 1,
                 "integer": True,
                 "grouping": False,

@@ -312,7 +312,9 @@ def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmV
     algorithm.description_short = version.description_short
     algorithm.status, algorithm.publication_category = version.status, version.publication_category
     algorithm.published_at = version.published_at
-    algorithm.has_impact_assessment = has_impact_assessment(version)
+    # Counted only once an assessment is published with the version (publish_documents sets it);
+    # an entry that merely names one in its text is not "with impact assessment" (issue 13).
+    algorithm.has_impact_assessment = False
     session.add(algorithm)
     if not first:
         for row in session.exec(select(AlgorithmTheme).where(AlgorithmTheme.algorithm_id == algorithm.id)):
@@ -322,13 +324,6 @@ def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmV
         session.add(AlgorithmTheme(algorithm_id=algorithm.id, theme=theme))
     search.index(session, algorithm.id, version, replace=not first)
     bump_generation(session)
-
-
-def has_impact_assessment(version: AlgorithmVersion) -> bool:
-    """Whether the entry reports an impact assessment that was carried out."""
-    text = (version.impact_assessments or "").strip().lower()
-    declined = text.startswith(("geen", "nee", "n.v.t", "niet", "none", "no "))
-    return bool(version.impact_assessment_link) or (bool(text) and not declined)
 
 
 def visible_to(session: Session, user: User | None, algorithm: Algorithm) -> bool:

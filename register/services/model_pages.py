@@ -43,6 +43,8 @@ def form_fields(spec: explain.FeatureSpec, locale: str, values: dict | None = No
         if feature.kind == "number" and feature.min is not None and feature.max is not None:
             hint.append(t("From %(low)s to %(high)s", low=_number(feature.min, locale, feature.grouping),
                           high=_number(feature.max, locale, feature.grouping)))
+        if feature.kind == "number" and feature.integer:  # say it before refusing "68,5" (issue 13)
+            hint.append(t("A whole number, without a comma"))
         if feature.help:
             hint.append(feature.help.get(locale, ""))
         fields.append({

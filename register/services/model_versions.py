@@ -50,6 +50,12 @@ HELP = {"nl": " Elke sleutel van de featurespecificatie staat uitgelegd op /help
 
 def _with_help(error: explain.ExplainError) -> dict:
     return {locale: error.message(locale) + HELP[locale] for locale in ("nl", "en")}
+def _where(error: Exception) -> tuple[int | None, int | None]:
+    """Line and column of a JSON or YAML syntax error, counted from 1."""
+    if isinstance(error, json.JSONDecodeError):
+        return error.lineno, error.colno
+    mark = getattr(error, "problem_mark", None)
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
@@ -57,9 +63,15 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
         text = data.decode("utf-8")
         raw = yaml.safe_load(text) if filename.lower().endswith((".yaml", ".yml")) else json.loads(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        # Where it went wrong in words, never the parser's own (English, technical) message (issue 13).
+        line, column = _where(error)
+        where = {"nl": f" De fout staat op regel {line}, teken {column}." if line else "",
+                 "en": f" The error is on line {line}, character {column}." if line else ""}
+        if isinstance(error, UnicodeDecodeError):
+            where = {"nl": " Sla het bestand op als UTF-8.", "en": " Save the file as UTF-8."}
         raise RegistrationFailed("spec", message={
-            "nl": f"De featurespecificatie is geen geldige JSON of YAML: {error}",
-            "en": f"The feature spec is not valid JSON or YAML: {error}"}) from error
+            "nl": "De featurespecificatie is geen geldige JSON of YAML." + where["nl"],
+            "en": "The feature spec is not valid JSON or YAML." + where["en"]}) from error
     try:
         return explain.parse_spec(raw)
     except explain.SpecError as error:
@@ -82,8 +94,10 @@ def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, referenc
         raise RegistrationFailed("reference", message=_with_help(error)) from error
     except (ValueError, UnicodeDecodeError) as error:  # pandas: empty, binary or malformed CSV
         raise RegistrationFailed("reference", message={
-            "nl": f"De referentiedata is geen leesbaar CSV-bestand: {error}",
-            "en": f"The reference data is not a readable CSV file: {error}"}) from error
+            "nl": "De referentiedata is geen leesbaar CSV-bestand. Gebruik een CSV-bestand in UTF-8 met een "
+                  "kopregel met de namen uit de featurespecificatie.",
+            "en": "The reference data is not a readable CSV file. Use a UTF-8 CSV file with a header row "
+                  "naming the inputs of the feature spec."}) from error
     return loaded, feature_spec, reference_df
 
 

@@ -32,3 +32,33 @@ def published_entry(algorithm: Algorithm, version: AlgorithmVersion) -> dict:
     return {"code": algorithm.code, "public_state": algorithm.public_state,
             "public_state_reason": algorithm.public_state_reason, "version": version.number,
             "published_at": version.published_at, "entry": to_standard(entry_data(version))}
+
+
+# The standard's fixed values are Dutch; English pages show them in English (issue 13). The
+# stored value, filter value and JSON stay the standard's Dutch value.
+FIXED_VALUES_EN = {
+    "status": {"In ontwikkeling": "In development", "In gebruik": "In use", "Buiten gebruik": "Out of use"},
+    "publication_category": {
+        "Hoog-risico AI-systeem (Categorie A)": "High-risk AI system (Category A)",
+        "Impactvolle algoritmes (Categorie B)": "Impactful algorithms (Category B)",
+        "Overige algoritmes (Categorie C)": "Other algorithms (Category C)",
+    },
+    "theme": {
+        "Bestuur": "Government", "Cultuur en recreatie": "Culture and recreation", "Economie": "Economy",
+        "Financiën": "Finance", "Huisvesting": "Housing", "Internationaal": "International",
+        "Landbouw": "Agriculture", "Migratie en integratie": "Migration and integration",
+        "Natuur en milieu": "Nature and environment", "Onderwijs en wetenschap": "Education and science",
+        "Openbare orde en veiligheid": "Public order and safety",
+        "Organisatie en bedrijfsvoering": "Organisation and operations", "Recht": "Law",
+        "Ruimte en infrastructuur": "Spatial planning and infrastructure", "Sociale zekerheid": "Social security",
+        "Verkeer": "Traffic", "Werk": "Work", "Zorg en gezondheid": "Care and health",
+    },
+}
+FIXED_VALUES_EN["category"] = FIXED_VALUES_EN["publication_category"]  # the list's filter name
+
+
+def fixed_value(field: str, value, locale: str):
+    """One of the standard's fixed values in ``locale``; any other value comes back as it is."""
+    if locale != "nl" and isinstance(value, str):
+        return FIXED_VALUES_EN.get(field, {}).get(value, value)
+    return value

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from register.models import Algorithm
-from register.services.listing import listing_index
+from register.services.listing import LISTED_STATES, listing_index
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
@@ -103,6 +103,63 @@ def matching_ids(session: Session, query: str) -> tuple[np.ndarray, np.ndarray] 
     return fts(expression), fts(f"title : ({expression})")
 
 
+# Codes printed on letters, typed the way people type them: any case, with or without the
+# dash, with a space instead ("a uwpb"), or without the "A-" at all ("UWPB"). Issue 13.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as algorithms.CODE_ALPHABET (that module imports this one)
+_BODY = f"[{CODE_ALPHABET}]{{4}}|[{CODE_ALPHABET}]{{6}}"
+_ALGORITHM_CODE = re.compile(rf"(?:A[\s\-]*)?({_BODY})", re.IGNORECASE)
+_CODE_IN_TEXT = re.compile(rf"(?<![\w-])(?:A[\s\-]?)?({_BODY})(?![\w-])", re.IGNORECASE)
+_RECEIPT_REFERENCE = re.compile(rf"D[\s\-]*([{CODE_ALPHABET}]{{4}})[\s\-]*([{CODE_ALPHABET}]{{4}})",
+                                re.IGNORECASE)
+
+
+def code_candidates(query: str) -> list[str]:
+    """The algorithm codes ``query`` could be, if the whole query is one code (``A-UWPB``, ``uwpb``)."""
+    text = query.strip()
+    candidates = []
+    for pattern in (_ALGORITHM_CODE, re.compile(rf"({_BODY})", re.IGNORECASE)):
+        match = pattern.fullmatch(text)
+        if match:
+            candidates.append("A-" + match.group(1).upper())
+    return list(dict.fromkeys(candidates))
+
+
+def find_by_code(session: Session, query: str) -> Algorithm | None:
+    """The entry whose code the whole of ``query`` is, if it was ever published."""
+    candidates = code_candidates(query)
+    if not candidates:
+        return None
+    return session.exec(select(Algorithm).where(Algorithm.code.in_(candidates),
+                                                Algorithm.published_version_id.is_not(None))).first()
+
+
+def receipt_reference(query: str) -> str | None:
+    """``query`` written as a receipt reference (``D-64ME-QSHS``), if it is one; no lookup is done."""
+    match = _RECEIPT_REFERENCE.fullmatch(query.strip())
+    return f"D-{match.group(1)}-{match.group(2)}".upper() if match else None
+
+
+def code_matches(session: Session, query: str) -> np.ndarray:
+    """Ids of listed entries whose code appears in ``query`` (so "A-UWPB woz" finds that entry)."""
+    candidates = {"A-" + m.group(1).upper() for m in _CODE_IN_TEXT.finditer(query)}
+    if not candidates:
+        return np.array([], dtype=np.int64)
+    rows = session.exec(select(Algorithm.id).where(Algorithm.code.in_(sorted(candidates)),
+                                                   Algorithm.public_state.in_(LISTED_STATES))).all()
+    return np.array(list(rows), dtype=np.int64)
+
+
+def _matches_with_codes(session: Session, q: str):
+    """Full-text matches plus entries named by their code; a code match ranks with the name matches."""
+    found = matching_ids(session, q)
+    codes = code_matches(session, q)
+    if not len(codes):
+        return found
+    if found is None:
+        return codes, codes
+    return np.union1d(found[0], codes), np.union1d(found[1], codes)
+
+
 FACETS = ("organisation", "theme", "status", "category", "impact_assessment", "open_questions")
 
 
@@ -117,7 +174,7 @@ def search(session: Session, *, q: str = "", filters: dict | None = None, page: 
     index = listing_index(session, cache if cache is not None else {})
     matched = boosted = None
     if q and q.strip():
-        found = index.remember(("q", _fold(q.strip())), lambda: matching_ids(session, q))
+        found = index.remember(("q", _fold(q.strip())), lambda: _matches_with_codes(session, q))
         matched, boosted = (index.positions(found[0]), index.positions(found[1])) if found else (
             np.array([], dtype=np.int64), None)
     page = max(1, page)

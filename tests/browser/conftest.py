@@ -187,6 +187,13 @@ PAGES: list[PageSpec] = [
              account="registrant@amsterdam.example"),
     PageSpec("portal-advice", lambda s: f"/portal/algorithms/{s.code('AMS-BIJ-001')}/advice", needs="portal.advice",
              account="approver@amsterdam.example"),
+    # The resident's way from a letter, on any phone (issue 13)
+    PageSpec("detail-with-model", lambda s: f"/algorithms/{s.model_code()}"),
+    PageSpec("history-with-model", lambda s: f"/algorithms/{s.model_code()}/history"),
+    PageSpec("label", lambda s: f"/algorithms/{s.model_code()}/label", needs="public.label_page"),
+    PageSpec("receipt-reference", lambda s: "/explanation-reference?ref=D-64ME-QSHS", needs="public.receipt_reference"),
+    PageSpec("about", lambda s: "/about", needs="public.about_page"),
+    PageSpec("organisation", lambda s: "/organisations/gemeente-amsterdam", needs="public.organisation_page"),
 ]
 
 
@@ -579,6 +586,28 @@ def heading_problems(page) -> list[str]:
     return problems
 
 
+SIDEWAYS = """() => {
+  const root = document.documentElement;
+  const limit = root.clientWidth;
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    const textSticksOut = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible'
+      && r.left + el.scrollWidth > limit + 1;  // a long word running out of its box
+    if (r.width === 0 || (r.right <= limit + 1 && !textSticksOut)) continue;
+    if (el.closest('.chart, .table-scroll, .leaflet-container, .visually-hidden, .skip-link')) continue;
+    culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : ''} (right edge ${Math.round(r.right)} px)`);
+  }
+  return {scrollWidth: root.scrollWidth, clientWidth: limit, culprits: culprits.slice(-6)};
+}"""
+
+
+def sideways(page) -> dict:
+    """How wide the page is against the window, and the elements sticking out furthest (issue 13).
+    Content that scrolls in its own box (wide tables, charts, the map) does not count."""
+    return page.evaluate(SIDEWAYS)
+
+
 def focus_is_visible(page) -> dict:
     return page.evaluate(f"() => ({FOCUS_STYLE})(document.activeElement)")
 
@@ -735,6 +764,7 @@ class Checks:
     focus_is_visible = staticmethod(focus_is_visible)
     active_element = staticmethod(active_element)
     format_violations = staticmethod(format_violations)
+    sideways = staticmethod(sideways)
     PageSpec = PageSpec
     PAGES = PAGES
     ARTIFACTS = ARTIFACTS

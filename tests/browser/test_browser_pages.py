@@ -158,3 +158,42 @@ def test_the_map_has_its_list_alternative(visit, checks):
         # Before the map in reading order, so keyboard and screen-reader users meet it first.
         assert link.first.evaluate("(a) => !!(a.compareDocumentPosition(document.querySelector('.leaflet-container')) "
                                    "& Node.DOCUMENT_POSITION_FOLLOWING)")
+
+
+# --------------------------------------------------------------------------------------------
+# Phones (issue 13): no page scrolls sideways from 320 px up, and charts stay readable
+# --------------------------------------------------------------------------------------------
+
+PHONE_WIDTHS = (320, 390)
+
+def test_no_page_scrolls_sideways_on_a_phone(visit, page_spec, lang, checks):
+    page, _status, _watch = visit(page_spec, lang)
+    for width in PHONE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(50)
+        found = checks.sideways(page)
+        assert found["scrollWidth"] <= found["clientWidth"], (
+            f"{page_spec.name} ({lang}) scrolls sideways at {width} px: {found['scrollWidth']} px wide; "
+            f"widest: {found['culprits']}")
+
+
+CHART_TEXT = """() => Array.from(document.querySelectorAll('main svg[role=img]')).flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  const view = svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width ? svg.viewBox.baseVal.width : box.width;
+  const scale = box.width / view;
+  return Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim()).map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent.trim().slice(0, 40), px: parseFloat(getComputedStyle(t).fontSize) * scale,
+            cut: r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1};
+  });
+})"""
+
+
+def test_chart_text_is_at_least_12px_and_never_cut(visit, page_spec, lang):
+    page, _status, _watch = visit(page_spec, lang)
+    for width in (1280, *PHONE_WIDTHS):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(50)
+        for label in page.evaluate(CHART_TEXT):
+            assert label["px"] >= 12 - 0.05, f"chart text {label['text']!r} on {page_spec.name} is {label['px']:.1f} px at {width} px"
+            assert not label["cut"], f"chart text {label['text']!r} on {page_spec.name} is cut off at {width} px"

@@ -104,6 +104,7 @@ def new_algorithm():
     data = _form_data()
     chosen = request.form.get("organisation_id", "")
     organisation = next((o for o in organisations if str(o.id) == chosen), None)
+    data["organization"] = organisation.name if organisation else None  # the form asks for it once
     errors = {} if organisation else {"organisation_id": _("Choose the organisation this entry belongs to.")}
     try:
         if organisation is None:
@@ -139,10 +140,13 @@ def algorithm(code: str):
     is_approver = accounts.has_role(session=db, user=user, organisation_id=algorithm.organisation_id, role="approver")
     member = accounts.is_member(session=db, user=user, organisation_id=algorithm.organisation_id, role="approver")
     awaiting = bool(draft and draft.state == "submitted" and draft.last_editor_id != user.id)
+    can_approve = awaiting and is_approver
     return render_template("portal/algorithm.html", algorithm=algorithm, draft=draft, name=copy.name,
-                           sections=entry_sections(copy, locale()), events=portal_service.events(db, algorithm),
-                           can_approve=awaiting and is_approver, needs_override=awaiting and not member,
-                           is_approver=is_approver, document_set=documents.portal_documents(db, algorithm))
+                           sections=entry_sections(copy, locale()), events=portal_service.events(db, algorithm, locale()),
+                           can_approve=can_approve, needs_override=awaiting and not member, is_approver=is_approver,
+                           review=portal_service.review(db, algorithm, draft, locale()) if can_approve else None,
+                           models=portal_service.models(db, algorithm, draft),
+                           document_set=documents.portal_documents(db, algorithm))
 
 
 @bp.route("/algorithms/<code>/edit", methods=["GET", "POST"])
@@ -154,6 +158,7 @@ def edit_algorithm(code: str):
         values = algos.entry_data(algos.working_copy(db, algorithm))
         return render_template("portal/edit.html", mode="edit", algorithm=algorithm, **_form_context(values, {}))
     data = _form_data()
+    data["organization"] = algos.working_copy(db, algorithm).organization  # not asked again when editing
     try:
         algos.update_entry(session=db, user=user, algorithm=algorithm, data=data, locale=locale(), strict=False)
     except algos.ValidationFailed as error:

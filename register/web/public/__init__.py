@@ -12,3 +12,4 @@ from register.web.public import catalog  # noqa: E402,F401
 from register.web.public import participation  # noqa: E402,F401
 from register.web.public import lockin  # noqa: E402,F401
 from register.web.public import guide  # noqa: E402,F401
+from register.web.public import pages  # noqa: E402,F401

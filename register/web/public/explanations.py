@@ -5,9 +5,9 @@ from flask import current_app, jsonify, make_response, render_template, request,
 from flask_babel import gettext as _
 
 from register.db import get_session
-from register.services import decisions
-from register.services import ai_act_rights  # EU AI Act art. 86 on receipts (issue #17)
 from register.models import AlgorithmVersion
+from register.services import ai_act_rights  # EU AI Act art. 86 on receipts (issue #17)
+from register.services import decisions, labels
 from register.services.model_pages import decision_help, form_fields, how_it_works, model_facts
 from register.services.model_versions import published_model
 from register.web.reports import render_pdf
@@ -164,22 +164,30 @@ def explain_pdf(code: str):
     return response
 
 
+def _label_context(algorithm) -> dict:
+    page = url_for("public.algorithm_detail", code=algorithm.code, _external=True)
+    short = url_for("public.short_address", code=algorithm.code, _external=True)
+    size, path = labels.qr_path(short)
+    return {"code": algorithm.code, "page": page, "short_url": short, "short": labels.short_address(short),
+            "qr": {"size": size, "path": path}}
+
+
 @twin(bp, "/algorithms/<code>/label")
 def label_page(fmt: str, code: str):
     """The algorithm label: an embeddable badge and HTML snippet for web pages and letters."""
     _session, algorithm, version = _published_or_fail(code)
-    page = url_for("public.algorithm_detail", code=algorithm.code, _external=True)
+    context = _label_context(algorithm)
     badge = url_for("public.label_svg", code=algorithm.code, _external=True)
-    snippet = render_template("public/_label_snippet.html", code=algorithm.code, page=page, badge=badge)
-    return respond("public/label.html", fmt, code=algorithm.code, name=version.name, page=page,
-                   badge=badge, snippet=snippet.strip())
+    snippet = render_template("public/_label_snippet.html", badge=badge, **context)
+    return respond("public/label.html", fmt, json_keys=("code", "name", "page", "short_url", "badge", "snippet"),
+                   name=version.name, badge=badge, snippet=snippet.strip(), **context)
 
 
 @bp.route("/algorithms/<code>/label.svg")
 def label_svg(code: str):
-    """The badge as SVG: "Bij dit besluit is een algoritme gebruikt — A-7K3Q — uitleg"."""
+    """The badge as SVG: the code, "Bij dit besluit is een algoritme gebruikt", the short address and a QR code."""
     _session, algorithm, _version = _published_or_fail(code)
-    response = make_response(render_template("public/label.svg", code=algorithm.code))
+    response = make_response(render_template("public/label.svg", **_label_context(algorithm)))
     response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
 from register.db import get_session
 from register.services import algorithms as algos
 from register.services import costs, lockin, participation, search
+from register.services.organisations import slug as organisation_slug
 from register.services.presenters import entry_sections, listing, published_entry
 from register.services.documents import entry_documents, history as documents_history
 from register.services.standard import label
@@ -49,6 +50,14 @@ def algorithm_list(fmt: str):
     """List and search published algorithms, with filters and counts per filter value."""
     q = request.args.get("q", "").strip()[:200]
     filters = {facet: request.args.get(facet, "").strip() for facet in search.FACETS}
+    if fmt == "html" and q and not any(filters.values()):
+        # A code from a letter always leads somewhere (issue 13).
+        found = search.find_by_code(get_session(), q)
+        if found is not None:
+            return redirect(url_for("public.algorithm_detail", code=found.code), code=303)
+        reference = search.receipt_reference(q)
+        if reference is not None:
+            return redirect(url_for("public.receipt_reference", ref=reference), code=303)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() else 1
     result = search.search(get_session(), q=q, filters=filters, page=page,
@@ -79,6 +88,7 @@ def algorithm_detail(fmt: str, code: str):
                    footprint=costs.entry_footprint(session, algorithm.id), algorithm=published_entry(algorithm, version),
                    documents=entry_documents(session, version, document_urls(), locale=locale()),
                    sections=entry_sections(version, locale()), links=links,
+                   organisation_slug=organisation_slug(version.organization or algorithm.organisation_name or ""),
                    model=model_facts(model) if model else None)
 
 
@@ -88,8 +98,11 @@ def algorithm_history(fmt: str, code: str):
     session, algorithm, version = _published_or_fail(code)
     history = algos.history(session, algorithm)
     models = {m.id: m for m in session.exec(select(ModelVersion).where(ModelVersion.algorithm_id == algorithm.id))}
-    describe = lambda model_id: (f"{_('Model version %(version)d', version=models[model_id].number)} "  # noqa: E731
-                                 f"(SHA-256 {models[model_id].sha256})") if model_id in models else None
+
+    def describe(model_id):
+        """In words; the model file's fingerprint is in the version's technical details (issue 13)."""
+        return _("Model version %(version)d", version=models[model_id].number) if model_id in models else None
+
     for item in history["versions"]:
         item["model_version"] = model_facts(models[item["model_version"]]) if item["model_version"] in models else None
         for change in item["changes"]:
