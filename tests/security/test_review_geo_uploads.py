@@ -149,3 +149,31 @@ def test_the_api_answers_a_broken_upload_with_422_not_a_server_error(client, ses
         response = client.post("/api/v1/sensors/import?lang=en", headers={"Authorization": f"Bearer {plain}"},
                                data={"file": (io.BytesIO(content), name)})
         assert response.status_code == 422, (name, response.status_code)
+
+
+def _run_child(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_deeply_nested_wkt_sent_as_a_sensors_geometry_does_not_crash_the_server():
+    # validate_sensor is what POST/PATCH /api/v1/sensors, the portal's sensor form and every
+    # import row call; a 2 MB WKT string in "geometry" made GEOS recurse until the worker died
+    done = _run_child("""
+        from geo.validate import validate_sensor
+        wkt = "GEOMETRYCOLLECTION (" * 100_000 + "POINT (4.9 52.37)" + ")" * 100_000
+        clean, errors = validate_sensor({"reference": "R-1", "geometry": wkt}, locale="en")
+        print(errors.get("geometry"))
+    """)
+    assert done.returncode == 0, (done.returncode, done.stderr[-400:])
+
+
+def test_deeply_nested_wkt_in_a_workbooks_geometry_cell_does_not_crash_the_server(tmp_path):
+    cols = ["Referentie", "Type sensor", "Meet", "Doel", "Persoonsgegevens", "Einddatum", "Geometrie"]
+    header = b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % c.encode() for c in cols)
+    wkt = b"GEOMETRYCOLLECTION (" * 100_000 + b"POINT (4.9 52.37)" + b")" * 100_000
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             b'<row r="1">' + header + b'</row><row r="2"><c r="A2" t="inlineStr"><is><t>R-1</t></is></c>'
+             b'<c r="G2" t="inlineStr"><is><t>' + wkt + b'</t></is></c></row></sheetData></worksheet>')
+    done = _read_in_child(workbook_with_sheet_xml(sheet), "s.xlsx", tmp_path)
+    assert done.returncode == 0, (done.returncode, done.stderr[-400:])
