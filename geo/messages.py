@@ -140,6 +140,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Referentie '{value}' komt al voor in rij {first}.",
         "Reference '{value}' already appears in row {first}.",
     ),
+    'csv_not_text': (
+        'Het bestand is geen tekst in UTF-8 of Windows-1252. Sla het op als CSV (UTF-8) en '
+        'probeer het opnieuw.',
+        'The file is not text in UTF-8 or Windows-1252. Save it as CSV (UTF-8) and try again.',
+    ),
+    'csv_cell_too_long': (
+        'Een cel in het bestand is langer dan 128 KB, of een aanhalingsteken wordt niet gesloten. '
+        'Controleer het bestand en probeer het opnieuw.',
+        'A cell in the file is longer than 128 KB, or a quotation mark is never closed. Check the '
+        'file and try again.',
+    ),
     'unreadable_file': (
         'Het bestand kan niet worden gelezen: {detail}.',
         'The file cannot be read: {detail}.',

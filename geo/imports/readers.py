@@ -64,11 +64,17 @@ def read_csv(source: Source, *, boundary: Boundary | None = None, locale: str = 
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return _refused_csv(boundary, locale, districts, defaults, "csv_not_text")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else \
         "\t" if first.count("\t") > first.count(",") else ","
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:  # the csv module refuses a cell over 128 KB: no sensor field is that long
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return _refused_csv(boundary, locale, districts, defaults, "csv_cell_too_long")
     if not lines:
         RowValidator(report, column_of=lambda f: None,
                      **_options(boundary, locale, districts, defaults)).file_error(
@@ -80,6 +86,13 @@ def read_csv(source: Source, *, boundary: Boundary | None = None, locale: str = 
         return report
     for number, cells in enumerate(lines[1:], start=2):
         rows.add(number, cols.row(cells))
+    return report
+
+
+def _refused_csv(boundary, locale, districts, defaults, code: str) -> ImportReport:
+    report = ImportReport(format="csv", row_label="row")
+    RowValidator(report, column_of=lambda f: None,
+                 **_options(boundary, locale, districts, defaults)).file_error(code)
     return report
 
 
@@ -194,7 +207,9 @@ def _read_book(book, report: ImportReport, options, defaults) -> None:
         return
     owner_defaults = _owner_defaults(report.owner or {})
     options = {**options, "defaults": {**owner_defaults, **(defaults or {})}}
-    lines = book[sensor_sheet].iter_rows(values_only=True)
+    sheet = book[sensor_sheet]
+    sheet.reset_dimensions()  # rows as wide as their cells, not as the sheet's claimed size (A1:XFD1048576)
+    lines = sheet.iter_rows(values_only=True)
     header = next(lines, None) or []
     cols = ColumnMap(list(header))
     rows = _validator(report, cols, options)

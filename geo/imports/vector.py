@@ -19,6 +19,7 @@ import io
 import json
 import re
 import sqlite3
+import struct
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}
 MAX_SQLITE_STEPS = 50_000_000  # VM instructions for the whole read; far above any real file
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+MAX_NESTING = 32  # collections inside collections; GEOS recurses per level and a deep one crashes it
 _EPSG = re.compile(r"EPSG:{1,2}(\d{4,6})$", re.IGNORECASE)
 
 
@@ -56,6 +58,68 @@ class VectorTable:
     columns: list[str] = field(default_factory=list)
     features: list[tuple[int, dict[str, Any], Any]] = field(default_factory=list)
     extra: dict[str, dict[str, BaseGeometry]] = field(default_factory=dict)
+
+
+def _known_crs(crs: str) -> str:
+    """``crs`` when pyproj can turn it into WGS84; raises VectorError otherwise."""
+    from pyproj.exceptions import CRSError
+
+    from ..crs import transformer
+    try:
+        transformer(crs, WGS84)
+    except CRSError:
+        raise VectorError("unknown_crs_name", name=crs) from None
+    return crs
+
+
+def wkt_too_deep(text: str) -> bool:
+    """Whether WKT text nests brackets deeper than a sensor's shape ever needs."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
+    steps = (codes == ord("(")).astype(np.int32) - (codes == ord(")")).astype(np.int32)
+    return bool(len(steps)) and int(np.cumsum(steps).max()) > MAX_NESTING + 3
+
+
+def wkb_too_deep(data: bytes) -> bool:
+    """Whether WKB nests collections deeper than MAX_NESTING (or is cut short, or names a type
+    other than the seven simple-feature ones), read without recursion."""
+    pos, pending = 0, [1]  # geometries still to read at each level
+    while pending:
+        if pending[-1] == 0:
+            pending.pop()
+            continue
+        pending[-1] -= 1
+        if len(pending) > MAX_NESTING or pos + 5 > len(data) or data[pos] > 1:
+            return True
+        order = "<" if data[pos] else ">"
+        (kind,) = struct.unpack_from(order + "I", data, pos + 1)
+        pos += 5
+        if kind & 0x20000000:  # EWKB SRID
+            pos += 4
+        dims = 2 + bool(kind & 0x80000000) + bool(kind & 0x40000000)
+        kind &= 0x0FFFFFFF
+        dims += {0: 0, 1: 1, 2: 1, 3: 2}.get(kind // 1000, 9)
+        base = kind % 1000
+        if dims > 4 or base not in range(1, 8):
+            return True
+        if base == 1:
+            pos += 8 * dims
+            continue
+        if pos + 4 > len(data):
+            return True
+        (count,) = struct.unpack_from(order + "I", data, pos)
+        pos += 4
+        if base >= 4:
+            pending.append(count)
+        elif base == 2:
+            pos += 8 * dims * count
+        else:
+            for _ in range(count):  # rings; each needs at least its four count bytes
+                if pos + 4 > len(data):
+                    return True
+                pos += 4 + 8 * dims * struct.unpack_from(order + "I", data, pos)[0]
+    return pos > len(data)
 
 
 def _to_wgs84(geom: Any, crs: str | None) -> Any:
@@ -99,7 +163,8 @@ def _geojson_crs(doc: dict[str, Any]) -> str | None:
     member = doc.get("crs")
     if member is None:
         return WGS84
-    name = member.get("properties", {}).get("name") if isinstance(member, dict) else None
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
     if not isinstance(name, str):
         raise VectorError("unknown_crs_name", name=str(member)[:80])
     if name.upper().endswith("CRS84"):
@@ -107,7 +172,7 @@ def _geojson_crs(doc: dict[str, Any]) -> str | None:
     match = _EPSG.search(name.strip())
     if not match:
         raise VectorError("unknown_crs_name", name=name[:80])
-    return f"EPSG:{int(match.group(1))}"
+    return _known_crs(f"EPSG:{int(match.group(1))}")
 
 
 def read_geojson_bytes(raw: bytes) -> VectorTable:
@@ -132,6 +197,8 @@ def read_geojson_bytes(raw: bytes) -> VectorTable:
         for key in props:
             seen.setdefault(str(key), None)
         raw_geom = feature.get("geometry")
+        if isinstance(raw_geom, str) and wkt_too_deep(raw_geom):
+            raise VectorError("nested_too_deep")
         try:
             geom = shape(raw_geom) if isinstance(raw_geom, dict) else raw_geom
         except Exception:  # noqa: BLE001 - shapely raises many kinds; the row reports it
@@ -177,6 +244,8 @@ def gpkg_geometry(blob: Any) -> BaseGeometry | None:
         raise VectorError("package_not_plain")
     if (flags >> 4) & 1:
         return None
+    if wkb_too_deep(data[8 + size:]):
+        raise VectorError("package_not_plain")
     return shapely.from_wkb(data[8 + size:])
 
 
@@ -215,7 +284,7 @@ class _Package:
         org, code = found[0]
         if str(org).upper() != "EPSG" or not isinstance(code, int):
             raise VectorError("unknown_crs_name", name=f"{org}:{code}")
-        return f"EPSG:{code}"
+        return _known_crs(f"EPSG:{code}")
 
     def layer(self, name: str) -> tuple[list[str], list[tuple[int, dict[str, Any], Any]]]:
         """Columns and features of one feature table, in WGS84, numbered by primary key."""
@@ -230,6 +299,8 @@ class _Package:
         info = self.rows(f"PRAGMA table_info({quoted})")
         pk = next((c[1] for c in info if c[5]), None)
         types = {c[1]: str(c[2]).upper() for c in info}
+        if geom_column not in types:  # a generated (computed) or missing column: never computed
+            raise VectorError("package_not_plain")
         columns = [c[1] for c in info if c[1] not in (pk, geom_column)]
         order = f" ORDER BY {_quote(pk)}" if pk else ""
         select = ", ".join(_quote(c) for c in [pk or "rowid", geom_column, *columns])
