@@ -23,6 +23,17 @@ class GeometryError(ValueError):
         self.params = params
 
 
+MAX_NESTING = 32  # collections inside collections; GEOS recurses per level and a deep one crashes it
+
+
+def wkt_too_deep(text: str) -> bool:
+    """Whether WKT text nests brackets deeper than a sensor's shape ever needs (counted without
+    recursion, before GEOS sees it: 100,000 nested collections made the process crash)."""
+    codes = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
+    steps = (codes == ord("(")).astype(np.int32) - (codes == ord(")")).astype(np.int32)
+    return bool(len(steps)) and int(np.cumsum(steps).max()) > MAX_NESTING + 3
+
+
 def parse_geometry(value: object) -> BaseGeometry | None:
     """A shapely geometry from a GeoJSON mapping or string, WKT text, or a shapely geometry."""
     if value is None or value == "":
@@ -36,6 +47,8 @@ def parse_geometry(value: object) -> BaseGeometry | None:
             raise GeometryError("bad_geometry", detail=str(exc)) from None
     elif isinstance(value, str):
         text = value.strip()
+        if wkt_too_deep(text):
+            raise GeometryError("bad_geometry", detail="nested too deeply")
         try:
             geom = parse_geometry(json.loads(text)) if text.startswith("{") else \
                 shapely.from_wkt(text)

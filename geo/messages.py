@@ -155,6 +155,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'Het bestand kan niet worden gelezen: {detail}.',
         'The file cannot be read: {detail}.',
     ),
+    'too_many_invalid_rows': (
+        'We zijn gestopt met lezen bij rij {row}: {count} rijen hadden fouten. Verbeter eerst deze '
+        'rijen en stuur het bestand opnieuw.',
+        'We stopped reading at row {row}: {count} rows had errors. Correct these rows first and '
+        'send the file again.',
+    ),
     'not_this_format': (
         'Dit is geen {format}-bestand, ook al zegt de naam dat. Sla het op als {format} en '
         'probeer het opnieuw.',

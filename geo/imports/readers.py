@@ -86,6 +86,8 @@ def read_csv(source: Source, *, boundary: Boundary | None = None, locale: str = 
         return report
     for number, cells in enumerate(lines[1:], start=2):
         rows.add(number, cols.row(cells))
+        if rows.stopped:
+            break
     return report
 
 
@@ -126,6 +128,8 @@ def _read_vector(source: Source, fmt: str, layer: str | None, options) -> Import
         if ref in table.extra.get("camera_fields_of_view", {}):
             row["field_of_view"] = table.extra["camera_fields_of_view"][ref]
         rows.add(number, row)
+        if rows.stopped:
+            break
     return report
 
 
@@ -216,6 +220,8 @@ def _read_book(book, report: ImportReport, options, defaults) -> None:
     if not _missing_columns(cols, rows):
         for number, cells in enumerate(lines, start=2):
             rows.add(number, cols.row(list(cells)))
+            if rows.stopped:
+                break
 
 
 def _owner(sheet) -> dict[str, Any]:

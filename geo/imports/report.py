@@ -72,8 +72,14 @@ class ImportReport:
                 "errors": [asdict(e) for e in self.errors]}
 
 
+MAX_INVALID_ROWS = 500  # past this many rows with errors the file is not read further
+
+
 class RowValidator:
-    """Validates rows in file order and catches references that occur twice in one file."""
+    """Validates rows in file order and catches references that occur twice in one file.
+
+    After ``MAX_INVALID_ROWS`` rows with errors it says so once and sets ``stopped``; readers
+    then stop reading, so a file of junk costs the server moments, not minutes (issue 12)."""
 
     def __init__(self, report: ImportReport, *, boundary: Boundary | None, locale: str,
                  districts: Districts | None, defaults: Mapping[str, Any] | None,
@@ -86,6 +92,8 @@ class RowValidator:
         self.column_of = column_of
         self.seen: dict[str, int] = {}
         self.pending_empty: list[int] = []
+        self.invalid = 0
+        self.stopped = False
 
     def file_error(self, code: str, **params: Any) -> None:
         self.report.errors.append(RowError(None, None, None, message(code, self.locale, **params)))
@@ -112,6 +120,11 @@ class RowValidator:
             self.report.errors.append(RowError(row, fld, column, text, ref))
         if not errors:
             self.report.rows.append(ImportRow(row, clean))
+            return
+        self.invalid += 1
+        if self.invalid >= MAX_INVALID_ROWS:
+            self.stopped = True
+            self.file_error("too_many_invalid_rows", count=MAX_INVALID_ROWS, row=row)
 
 
 def plain(value: Any) -> Any:

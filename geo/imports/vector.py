@@ -31,13 +31,12 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ..crs import WGS84
-from ..geometry import ensure_wgs84
+from ..geometry import MAX_NESTING, ensure_wgs84, wkt_too_deep
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}
 MAX_SQLITE_STEPS = 50_000_000  # VM instructions for the whole read; far above any real file
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-MAX_NESTING = 32  # collections inside collections; GEOS recurses per level and a deep one crashes it
 _EPSG = re.compile(r"EPSG:{1,2}(\d{4,6})$", re.IGNORECASE)
 
 
@@ -70,15 +69,6 @@ def _known_crs(crs: str) -> str:
     except CRSError:
         raise VectorError("unknown_crs_name", name=crs) from None
     return crs
-
-
-def wkt_too_deep(text: str) -> bool:
-    """Whether WKT text nests brackets deeper than a sensor's shape ever needs."""
-    import numpy as np
-
-    codes = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
-    steps = (codes == ord("(")).astype(np.int32) - (codes == ord(")")).astype(np.int32)
-    return bool(len(steps)) and int(np.cumsum(steps).max()) > MAX_NESTING + 3
 
 
 def wkb_too_deep(data: bytes) -> bool:
