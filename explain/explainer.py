@@ -406,6 +406,7 @@ class Explainer:
                 problems = check_reference(
                     self.spec.__class__(features=self.spec.features, outcome=self.spec.outcome),
                     frame,
+                    outcome=False,  # cases to explain carry no known outcome
                 )
                 if problems:
                     raise InputError({"rows": "; ".join(problems)})

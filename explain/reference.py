@@ -134,9 +134,10 @@ def _outcome_problems(spec: FeatureSpec, frame) -> list[Problem]:
     return []
 
 
-def check_reference(spec: FeatureSpec, frame) -> list[str]:
+def check_reference(spec: FeatureSpec, frame, *, outcome: bool = True) -> list[str]:
     """Problems with a reference DataFrame, each saying what to change: missing columns (with the
-    names it could be), values of the wrong kind, out of range or unknown, the outcome column."""
+    names it could be), values of the wrong kind, out of range or unknown, and (``outcome``) the
+    outcome column — cases to explain have none."""
     problems: list[str] = []
     columns = [str(c) for c in frame.columns]
     for feat in spec.features + spec.fairness_attributes:
@@ -144,7 +145,7 @@ def check_reference(spec: FeatureSpec, frame) -> list[str]:
             problems.append(_missing(feat, columns))
         else:
             problems.extend(_column_problems(feat, frame[feat.name]))
-    return problems + _outcome_problems(spec, frame)
+    return problems + (_outcome_problems(spec, frame) if outcome else [])
 
 
 def load_reference(path: str | Path, spec: FeatureSpec):
