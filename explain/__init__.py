@@ -105,7 +105,7 @@ from .inputs import load_reference, parse_number
 from .intake import MAX_BYTES, LoadedModel, load_model, model_bytes, save_model, sha256_of
 from .narrative import Narrative, narrate
 from .overview import global_explanation, performance
-from .spec import Category, Feature, FeatureSpec, Outcome, load_spec, parse_spec
+from .spec import Category, Feature, FeatureSpec, Outcome, load_spec, load_yaml_plain, parse_spec
 from .spec_schema import SPEC_SCHEMA
 from .threads import limit_threads, one_thread
 
@@ -142,6 +142,7 @@ __all__ = [
     "load_model",
     "load_reference",
     "load_spec",
+    "load_yaml_plain",
     "measure_accuracy",
     "model_bytes",
     "narrate",

@@ -261,15 +261,31 @@ def parse_spec(raw: Mapping) -> FeatureSpec:
     )
 
 
+def load_yaml_plain(text: str):
+    """YAML as plain data: ``safe_load`` without anchors and aliases.  A spec never needs them,
+    and nine nested aliases ("a YAML bomb") make a few hundred bytes stand for billions of
+    values once the spec is checked or stored."""
+    import yaml
+
+    class PlainLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (&, *) are not allowed in a spec",
+                    event.start_mark)
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_spec(path: str | Path) -> FeatureSpec:
     """Read a ``.json``/``.yaml`` spec file and validate it (``SpecError`` on problems)."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix.lower() in {".yaml", ".yml"}:
-            import yaml
-
-            raw = yaml.safe_load(text)
+            raw = load_yaml_plain(text)
         else:
             raw = json.loads(text)
     except Exception as exc:  # noqa: BLE001

@@ -61,7 +61,7 @@ def _where(error: Exception) -> tuple[int | None, int | None]:
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         text = data.decode("utf-8")
-        raw = yaml.safe_load(text) if filename.lower().endswith((".yaml", ".yml")) else json.loads(text)
+        raw = explain.load_yaml_plain(text) if filename.lower().endswith((".yaml", ".yml")) else json.loads(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         # Where it went wrong in words, never the parser's own (English, technical) message (issue 13).
         line, column = _where(error)
