@@ -124,7 +124,7 @@ def email(value: object) -> str | None:
     if raw is None:
         return None
     raw = raw.replace(" ", "").removeprefix("mailto:")
-    if not _EMAIL.match(raw):
+    if len(raw) > 254 or not _EMAIL.match(raw):  # RFC 5321: an address has at most 254 characters
         raise ValueProblem("bad_email")
     return raw.lower()
 

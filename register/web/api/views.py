@@ -151,8 +151,14 @@ def workflow_step(code: str, step: str):
     db, algorithm, error = _entry(code)
     if error:
         return error
-    body = request.get_json(silent=True) or {}
-    reason = str(body.get("reason") or "").strip() if isinstance(body, dict) else ""
+    body = request.get_json(silent=True) if request.get_data(cache=True) else {}
+    if not isinstance(body, dict):  # a bare number, list or text is no request (issue 12)
+        return json_error(400, _('Send a JSON object, e.g. {"reason": "..."}, or no body.'))
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        return json_error(422, _("Some fields are not filled in correctly."),
+                          [{"field": "reason", "message": _("A reason is a text.")}])
+    reason = (reason or "").strip()
     try:
         algos.take_step(session=db, user=g.api_user, algorithm=algorithm, step=step, reason=reason)
     except accounts.PermissionDenied:

@@ -18,6 +18,7 @@ from register.services import accounts
 from register.services import sensor_io
 from register.services import sensors as svc
 from register.web.common import current_user, fail, locale, login_required
+from register.web.guards import parse_id
 from register.web.portal import bp
 from register.web.public.sensors import boundary
 
@@ -305,9 +306,11 @@ def handle_sensor_report(report_id: int):
         fail(404)
     raw = request.form.get("sensor_id", "").strip()
     try:
+        if raw and parse_id(raw) is None:
+            raise ValueError(raw)  # not a sensor number (e.g. Unicode digits or beyond range)
         svc.handle_report(db, user=user, report=report, state=request.form.get("state", ""),
                           note=request.form.get("note", "").strip()[:2000],
-                          sensor_id=int(raw) if raw.isdigit() else None)
+                          sensor_id=parse_id(raw) if raw else None)
     except ValueError:
         db.rollback()
         flash(_("Choose 'registered' or 'rejected', and give an existing sensor number (or none)."), "error")

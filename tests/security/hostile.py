@@ -1,0 +1,173 @@
+"""Hostile files and requests, made on the spot from their recipe (nothing binary in git).
+
+Each generator returns bytes (or a request description) an attacker could send; the tests in
+``test_input_*.py`` assert that the register refuses each one clearly and stores nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import text
+
+BEYOND_INTEGER = "99999999999999999999"  # more than any database integer column holds
+UNICODE_DIGITS = ("²", "٣", "①", "１", "߂", "𝟗")  # str.isdigit() is True for each; int() accepts some
+END = (dt.date.today() + dt.timedelta(days=300)).isoformat()
+
+
+def valid_entry(**overrides) -> dict:
+    entry = {
+        "name": "Aanvragen parkeervergunning beoordelen",
+        "description_short": "Een algoritme controleert of een aanvraag voor een parkeervergunning compleet is.",
+        "organization": "Gemeente Amsterdam", "theme": ["Verkeer"], "status": "In gebruik",
+        "start_date": "2023-01", "contact": "parkeren@amsterdam.example",
+        "publication_category": "Impactvolle algoritmes (Categorie B)",
+        "purpose_and_impact": "Sneller beslissen over aanvragen voor een parkeervergunning.",
+        "considerations": "Sneller en gelijker dan handmatig controleren.",
+        "human_intervention": "Een medewerker beslist over elke afwijzing.",
+        "risk_management": "Maandelijkse steekproef door een medewerker.", "impact_assessments": "DPIA",
+        "data": "Kenteken, adres en eerdere vergunningen.",
+        "technical_operation": "Regels uit de parkeerverordening controleren de aanvraag.",
+        "supplier": "Intern ontwikkeld", "decision_kinds": ["Besluit parkeervergunning"],
+        "objection_route": "Maak binnen 6 weken bezwaar.",
+    }
+    entry.update(overrides)
+    return entry
+
+
+def valid_sensor(**overrides) -> dict:
+    data = {"reference": "CAM-1", "sensor_type": "camera", "themes": ["safety-surveillance-camera"],
+            "measures": "Beelden van de stoep", "purpose": "Beveiliging", "personal_data": True,
+            "legal_ground": "legitimate-interest", "privacy_statement_url": "https://a.example/privacy",
+            "retention_days": 28, "lat": 52.3731, "lon": 4.8926, "end_date": END,
+            "contact_name": "Jan Jansen", "contact_email": "jan@amsterdam.example", "contact_phone": "0612345678"}
+    data.update(overrides)
+    return data
+
+
+# ---- the state an attack must leave unchanged --------------------------------------------------
+
+def snapshot(session, data_dir) -> dict:
+    """Every row of every table and every file under the data folder (name → size)."""
+    session.expire_all()
+    conn = session.connection()
+    rows = {}
+    for table in sorted(sa_inspect(conn).get_table_names()):
+        if table in ("alembic_version", "spatial_ref_sys") or table.startswith(("sqlite_", "algorithm_search")):
+            continue
+        rows[table] = sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT * FROM "{table}"')))
+    session.rollback()
+    root = Path(data_dir)
+    files = {str(p.relative_to(root)): p.stat().st_size for p in root.rglob("*") if p.is_file()} \
+        if root.exists() else {}
+    return {"rows": rows, "files": files}
+
+
+# ---- deep, broken and poisoned JSON ----------------------------------------------------------
+
+def deep_json(depth: int = 50_000) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def deep_object(depth: int = 50_000) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+def lone_surrogate_entry() -> bytes:
+    """A JSON entry whose name holds half of a UTF-16 pair (valid JSON, no valid text)."""
+    return json.dumps(valid_entry(name="Parkeren \ud800")).encode()
+
+
+def nul_entry() -> dict:
+    return valid_entry(name="Parkeren\x00vergunning")
+
+
+# ---- PDFs that are more than a PDF -----------------------------------------------------------
+
+XFA_WITH_SCRIPT = (b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template xmlns="http://www.xfa.org/schema/xfa-template/3.3/">'
+                   b'<subform name="form1"><event activity="initialize"><script contentType="application/x-javascript">'
+                   b'app.alert("XFA");</script></event></subform></template></xdp:xdp>')
+
+
+def plain_pdf() -> bytes:
+    """A harmless one-page PDF (the baseline every hostile PDF below starts from)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    return _pdf_bytes(writer)
+
+
+def _pdf_bytes(writer) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def xfa_script_pdf(packet: bytes = XFA_WITH_SCRIPT, as_array: bool = False) -> bytes:
+    """A PDF whose AcroForm carries an XFA form with a JavaScript ``<script>``."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    stream = DecodedStreamObject()
+    stream.set_data(packet)
+    ref = writer._add_object(stream)
+    xfa = ArrayObject([TextStringObject("template"), ref]) if as_array else ref
+    writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
+        NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): xfa}))
+    return _pdf_bytes(writer)
+
+
+def html_before_pdf() -> bytes:
+    """A web page that is also a PDF: HTML first, the PDF header within the first 1,024 bytes."""
+    return b"<html><body><script>alert(document.cookie)</script><!--\n" + plain_pdf() + b"\n-->"
+
+
+def pdf_then_html() -> bytes:
+    """A PDF with a web page appended after %%EOF."""
+    return plain_pdf() + b"\n<html><body><script>alert(1)</script></body></html>\n"
+
+
+def pdf_then_zip() -> bytes:
+    """A PDF with a ZIP archive appended (a PDF/ZIP polyglot, readable by both)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("index.html", "<script>alert(1)</script>")
+    return plain_pdf() + buffer.getvalue()
+
+
+def html_in_header_comment() -> bytes:
+    """``%PDF-1.7`` then a comment line holding a script tag, before the first object."""
+    pdf = plain_pdf()
+    newline = pdf.index(b"\n") + 1
+    return pdf[:newline] + b"%<html><script>alert(1)</script></html>\n" + pdf[newline:]
+
+
+def pdf_with_attachment() -> bytes:
+    """A PDF carrying an embedded HTML file."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("uitleg.html", b"<html><script>alert(1)</script></html>")
+    return _pdf_bytes(writer)
+
+
+#: name → (bytes, words the Dutch refusal contains)
+HOSTILE_PDFS = {
+    "XFA form with a script": (xfa_script_pdf, "XFA"),
+    "XFA form (packet array) with a script": (lambda: xfa_script_pdf(as_array=True), "XFA"),
+    "HTML before %PDF-": (html_before_pdf, "webpagina"),
+    "HTML after %%EOF": (pdf_then_html, "webpagina"),
+    "ZIP after %%EOF": (pdf_then_zip, "ZIP"),
+    "HTML in the header comment": (html_in_header_comment, "webpagina"),
+    "an embedded HTML file": (pdf_with_attachment, "bijlage"),
+    "a BOM before %PDF-": (lambda: b"\xef\xbb\xbf" + plain_pdf(), "begin"),
+}
