@@ -53,7 +53,8 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
 
 
 def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes, workdir: Path):
-    model_path = workdir / (Path(model_name).name or "model.skops")
+    # Only the suffix of the uploaded name is kept: a name like ".." or "a/../b" names no file here.
+    model_path = workdir / ("model" + Path(model_name).suffix.lower())
     model_path.write_bytes(model)
     try:
         loaded = explain.load_model(model_path)
@@ -97,24 +98,38 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
             raise RegistrationFailed("model", error) from error
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    filestore.store(data_dir, model, loaded.sha256)
-    filestore.store(data_dir, reference, reference_sha)
-    previous = session.exec(select(ModelVersion.number).where(ModelVersion.algorithm_id == algorithm.id)
-                            .order_by(ModelVersion.number.desc())).first()
-    version = ModelVersion(
-        algorithm_id=algorithm.id, number=(previous or 0) + 1, sha256=loaded.sha256, reference_sha256=reference_sha,
-        spec=feature_spec.raw, method=explainer.method, settings=explainer.settings, versions=explainer.versions,
-        global_explanation=overview, fairness=fairness, reference_rows=len(reference_df),
-        created_by_id=user.id if user else None, note=note)
-    session.add(version)
-    session.flush()
-    if publish:
-        algos.publish_model(session=session, algorithm=algorithm, model_version_id=version.id,
-                            note=note or f"Model {version.number} ({loaded.sha256[:12]}…)")
-    else:
-        algos.attach_model(session=session, user=user, algorithm=algorithm, model_version_id=version.id)
-    session.commit()
+    written = []
+    try:  # a failure after the files are stored leaves no file without its row (issue 12)
+        for data, digest in ((model, loaded.sha256), (reference, reference_sha)):
+            if filestore.store(data_dir, data, digest)[1]:
+                written.append(digest)
+        previous = session.exec(select(ModelVersion.number).where(ModelVersion.algorithm_id == algorithm.id)
+                                .order_by(ModelVersion.number.desc())).first()
+        version = ModelVersion(
+            algorithm_id=algorithm.id, number=(previous or 0) + 1, sha256=loaded.sha256, reference_sha256=reference_sha,
+            spec=feature_spec.raw, method=explainer.method, settings=explainer.settings, versions=explainer.versions,
+            global_explanation=overview, fairness=fairness, reference_rows=len(reference_df),
+            created_by_id=user.id if user else None, note=note)
+        session.add(version)
+        session.flush()
+        if publish:
+            algos.publish_model(session=session, algorithm=algorithm, model_version_id=version.id,
+                                note=note or f"Model {version.number} ({loaded.sha256[:12]}…)")
+        else:
+            algos.attach_model(session=session, user=user, algorithm=algorithm, model_version_id=version.id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for digest in written:
+            if not _file_referenced(session, digest):
+                filestore.remove(data_dir, digest)
+        raise
     return version
+
+
+def _file_referenced(session: Session, sha256: str) -> bool:
+    return session.exec(select(ModelVersion.id).where(
+        (ModelVersion.sha256 == sha256) | (ModelVersion.reference_sha256 == sha256))).first() is not None
 
 
 def published_model(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion] | None:

@@ -171,3 +171,58 @@ HOSTILE_PDFS = {
     "an embedded HTML file": (pdf_with_attachment, "bijlage"),
     "a BOM before %PDF-": (lambda: b"\xef\xbb\xbf" + plain_pdf(), "begin"),
 }
+
+
+# ---- .skops archives: bombs and malformed internals ------------------------------------------
+
+def skops_with_schema(schema, extra: dict[str, bytes] | None = None) -> bytes:
+    """A ZIP shaped like a .skops file whose schema.json is ``schema`` (any JSON value)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("schema.json", schema if isinstance(schema, (bytes, str)) else json.dumps(schema))
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+MALFORMED_SKOPS = {
+    "an empty object as schema": lambda: skops_with_schema({}),
+    "an empty list as schema": lambda: skops_with_schema([]),
+    "a node without __class__": lambda: skops_with_schema(
+        {"__module__": "sklearn.linear_model._base", "__loader__": "ObjectNode", "content": {}, "protocol": 2}),
+    "a node whose type is a number": lambda: skops_with_schema(
+        {"__class__": 7, "__module__": "sklearn", "__loader__": "ObjectNode", "content": {}, "protocol": 2}),
+    "a schema nested 100,000 deep": lambda: skops_with_schema(b"[" * 100_000 + b"]" * 100_000),
+    "a schema that is no JSON": lambda: skops_with_schema(b"\xff\xfe not json"),
+    "no schema at all": lambda: skops_with_schema(b"{}", extra={"0.npy": b"\x93NUMPY"})[:0] + _zip_without_schema(),
+}
+
+
+def _zip_without_schema() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("0.npy", b"\x93NUMPY")
+    return buffer.getvalue()
+
+
+def skops_zip_bomb(unpacked_mib: int = 200) -> bytes:
+    """About 200 KB that states (and would inflate to) ``unpacked_mib`` MiB of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("schema.json", json.dumps({"__class__": "LinearRegression",
+                                               "__module__": "sklearn.linear_model._base",
+                                               "__loader__": "ObjectNode", "content": {}, "protocol": 2}))
+        with zf.open("0.npy", "w", force_zip64=True) as entry:
+            chunk = bytes(1 << 20)
+            for _ in range(unpacked_mib):
+                entry.write(chunk)
+    return buffer.getvalue()
+
+
+def skops_many_entries(count: int = 60_000) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("schema.json", "{}")
+        for i in range(count):
+            zf.writestr(f"{i}.npy", b"")
+    return buffer.getvalue()
