@@ -64,7 +64,7 @@ def decisions_group() -> None:
 def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
     """Create a receipt per row of CASES (CSV: the model's input columns and optionally case_ref) and write
     one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs."""
-    from register.services.decisions import NoModel, create_receipts
+    from register.services.decisions import NoModel, Withdrawn, create_receipts
 
     base = current_app.config["BASE_URL"].rstrip("/")
     with cases.open(newline="", encoding="utf-8-sig") as handle:
@@ -82,6 +82,9 @@ def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
                 try:
                     results = create_receipts(session=session, algorithm=algorithm, cases=cases_in,
                                               secret=current_app.config["SECRET_KEY"], data_dir=current_app.config["DATA_DIR"])
+                except Withdrawn as error:
+                    raise click.ClickException(f"{algorithm.code} is {error.state}: no new decisions are "
+                                               "explained with it.") from error
                 except NoModel as error:
                     raise click.ClickException(f"{algorithm.code} has no published model.") from error
                 for offset, (token, receipt, errors) in enumerate(results):

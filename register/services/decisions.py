@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
+from register.i18n import N_
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services.algorithms import CODE_ALPHABET
 from register.services.model_pages import decision_help, model_facts
@@ -32,6 +33,25 @@ DEFAULT_RECEIPT_MONTHS = 13
 
 class NoModel(Exception):
     """The algorithm has no published model version (HTTP 404/409)."""
+
+
+class Withdrawn(Exception):
+    """The entry is retracted or archived: no new decision is explained with it (HTTP 410).
+
+    Receipts made before stay readable (``receipt_view`` does not ask). ``message`` is a message id.
+    """
+
+    MESSAGES = {
+        "retracted": N_("This algorithm has been withdrawn from the register, so no new decisions are explained "
+                        "with it. Explanations made before stay readable through the link in your letter."),
+        "archived": N_("This algorithm is archived: it is no longer used, so no new decisions are explained "
+                       "with it. Explanations made before stay readable through the link in your letter."),
+    }
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+        self.message = self.MESSAGES[state]
 
 
 class InputRefused(Exception):
@@ -80,6 +100,9 @@ def _target_change(explainer: explain.Explainer, explanation: explain.Explanatio
 
 
 def model_for(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion]:
+    """The published model for a new decision; raises Withdrawn or NoModel."""
+    if algorithm.public_state in Withdrawn.MESSAGES:  # issue 12: a retracted entry made receipts
+        raise Withdrawn(algorithm.public_state)
     found = published_model(session, algorithm)
     if found is None:
         raise NoModel()
