@@ -104,11 +104,18 @@ def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete every expired decision receipt (opened or not)."""
+    """Delete every expired decision receipt (opened or not), and the files a crash or an abandoned
+    upload left: half-written temp files, stored files no row refers to, sensor-import uploads and
+    working folders older than an hour."""
     from register.services.decisions import purge
+    from register.services.upkeep import purge_files
 
     with _session() as session:
         click.echo(f"Deleted {purge(session)} expired decision receipts.")
+        files = purge_files(session, current_app.config["DATA_DIR"])
+    click.echo(f"Deleted {files['temp']} half-written temp files, {files['unreferenced']} stored files no row "
+               f"refers to, {files['imports']} unfinished sensor-import uploads and {files['workdirs']} "
+               "working folders.")
 
 
 COMMANDS = [models_group, decisions_group, purge_command]

@@ -207,6 +207,12 @@ def _upload_dir() -> Path:
     return path
 
 
+def _drop_pending() -> None:
+    pending = session.pop("sensor_import", None)
+    if pending and str(pending.get("token", "")).replace("-", "").replace("_", "").isalnum():
+        (_upload_dir() / f"{pending['token']}{pending.get('suffix', '')}").unlink(missing_ok=True)
+
+
 @bp.route("/sensors/import", methods=["GET", "POST"])
 @login_required
 def import_sensors():
@@ -228,14 +234,22 @@ def import_sensors():
         if not upload or suffix not in IMPORT_SUFFIXES:
             return render_template("portal/sensor_import.html", organisations=organisations, result=None,
                                    error=_("Choose a CSV, GeoJSON, GeoPackage or Excel (.xlsx) file.")), 422
+        _drop_pending()  # a new check replaces the previous upload
         token = secrets.token_urlsafe(16)
         path = _upload_dir() / f"{token}{suffix}"
-        upload.save(path)
-        session["sensor_import"] = {"token": token, "suffix": suffix, "name": upload.filename,
-                                    "organisation_id": organisation.id}
-        report = sensor_io.read(path, filename=str(path), organisation=organisation, locale=locale(),
-                                boundary=boundary())
+        try:
+            upload.save(path)
+            report = sensor_io.read(path, filename=str(path), organisation=organisation, locale=locale(),
+                                    boundary=boundary())
+        except BaseException:
+            path.unlink(missing_ok=True)  # nothing of a failed check stays behind (issue 12)
+            raise
         result = sensor_io.ImportResult(report)
+        if result.summary()["valid"]:  # kept for the import step; `stadsregister purge` removes it later
+            session["sensor_import"] = {"token": token, "suffix": suffix, "name": upload.filename,
+                                        "organisation_id": organisation.id}
+        else:
+            path.unlink(missing_ok=True)  # nothing in it can be imported
         return render_template("portal/sensor_import.html", organisations=organisations, result=result,
                                organisation=organisation, filename=upload.filename, error=None), \
             (200 if report.ok else 422)

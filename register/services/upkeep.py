@@ -1,0 +1,36 @@
+"""``stadsregister purge`` beyond expired receipts: the files a crash or an abandoned upload left.
+
+Every table column named ``sha256`` or ``…_sha256`` refers to a stored file (documents, model
+files, reference data — and any room that stores files the same way later). A stored file that
+none of them names, a half-written temp file, a sensor-import upload nobody finished and the
+register's working folders in the system temp folder are deleted once older than an hour.
+"""
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import String, select
+from sqlmodel import Session, SQLModel
+
+from register.services import filestore
+
+GRACE_SECONDS = 3600
+
+
+def referenced_files(session: Session) -> set[str]:
+    """The SHA-256 of every file a row refers to."""
+    found: set[str] = set()
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if (column.name == "sha256" or column.name.endswith("_sha256")) and isinstance(column.type, String):
+                found.update(v for v in session.execute(select(column).where(column.is_not(None))).scalars())
+    return found
+
+
+def purge_files(session: Session, data_dir: str, *, now: float | None = None,
+                temp_dir: str | None = None) -> dict[str, int]:
+    """Delete what :func:`filestore.leftovers` finds; returns how many of each kind."""
+    cutoff = (now if now is not None else time.time()) - GRACE_SECONDS
+    found = filestore.leftovers(data_dir, referenced_files(session), cutoff=cutoff, temp_dir=temp_dir)
+    session.rollback()  # only reads: end the transaction before touching files
+    return {kind: filestore.delete(paths) for kind, paths in found.items()}
