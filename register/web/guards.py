@@ -14,6 +14,7 @@ Views then read the parsed body as usual (``request.get_json`` returns the cache
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -85,8 +86,18 @@ def check_json(value: Any) -> None:
             stack.extend((item, depth + 1) for item in node)
 
 
+def _iso_default(value: Any) -> Any:
+    """Dates as ISO 8601 (OpenAPI ``date``/``date-time``), not Flask's default HTTP date."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return DefaultJSONProvider.default(value)
+
+
 class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with loads that refuses what :func:`check_json` refuses (as ValueError)."""
+    """Flask's JSON, with loads that refuses what :func:`check_json` refuses (as ValueError), and
+    dates written as ISO 8601 (issue 12: ``assessment_date`` came out as ``Fri, 15 Mar 2024 …``)."""
+
+    default = staticmethod(_iso_default)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         if isinstance(s, (bytes, bytearray)):
@@ -118,7 +129,7 @@ class StrictRequest(Request):
 
 
 def _has_nul(values) -> bool:
-    return any("\x00" in v for v in values)
+    return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
 def _check_request() -> None:
