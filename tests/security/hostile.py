@@ -52,15 +52,22 @@ def valid_sensor(**overrides) -> dict:
 
 # ---- the state an attack must leave unchanged --------------------------------------------------
 
+#: Bookkeeping a request may update without storing anything of its own (when a token was last used).
+BOOKKEEPING_COLUMNS = ("last_used",)
+
+
 def snapshot(session, data_dir) -> dict:
     """Every row of every table and every file under the data folder (name → size)."""
     session.expire_all()
     conn = session.connection()
+    inspector = sa_inspect(conn)
     rows = {}
-    for table in sorted(sa_inspect(conn).get_table_names()):
-        if table in ("alembic_version", "spatial_ref_sys") or table.startswith(("sqlite_", "algorithm_search")):
+    for table in sorted(inspector.get_table_names()):
+        if table in ("alembic_version", "spatial_ref_sys") or table.startswith("sqlite_"):
             continue
-        rows[table] = sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT * FROM "{table}"')))
+        columns = [c["name"] for c in inspector.get_columns(table) if not c["name"].startswith(BOOKKEEPING_COLUMNS)]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        rows[table] = sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT {listed} FROM "{table}"')))
     session.rollback()
     root = Path(data_dir)
     files = {str(p.relative_to(root)): p.stat().st_size for p in root.rglob("*") if p.is_file()} \
@@ -226,3 +233,32 @@ def skops_many_entries(count: int = 60_000) -> bytes:
         for i in range(count):
             zf.writestr(f"{i}.npy", b"")
     return buffer.getvalue()
+
+
+# ---- odd requests ---------------------------------------------------------------------------
+
+def odd_query_urls(code: str) -> list[str]:
+    """Every numeric query parameter with digits ``int()`` cannot read or values beyond range."""
+    urls = []
+    for digit in UNICODE_DIGITS:
+        urls += [f"/algorithms?page={digit}", f"/algorithms.json?page={digit}", f"/sensors/list?page={digit}",
+                 f"/sensors/list.json?page={digit}", f"/sensors.geojson?bbox=4.8,52.3,4.9,52.4&zoom={digit}",
+                 f"/sensors.csv?sensor={digit}", f"/sensors.geojson?sensor=1,{digit}",
+                 f"/sta/v1.1/Things?$top={digit}", f"/sta/v1.1/Things?$skip={digit}"]
+    urls += [f"/algorithms?page={BEYOND_INTEGER}", f"/sensors/list?page={BEYOND_INTEGER}",
+             f"/sensors.csv?sensor={BEYOND_INTEGER}", f"/sensors.geojson?sensor={BEYOND_INTEGER}",
+             f"/sta/v1.1/Things?$skip={BEYOND_INTEGER}", f"/sta/v1.1/Things?$top={BEYOND_INTEGER}",
+             "/algorithms?page=-1", "/algorithms?page=1e3", "/sta/v1.1/Things?$skip=-5"]
+    return urls
+
+
+def missing_ids(code: str) -> list[str]:
+    """Ids no database holds, in every place an id is read: all answer 404."""
+    return [f"/sensors/{BEYOND_INTEGER}", f"/sensors/{BEYOND_INTEGER}.json", f"/sensors/{BEYOND_INTEGER}/contact",
+            "/sensors/²", "/sensors/٣.json", f"/sta/v1.1/Things({BEYOND_INTEGER})",
+            f"/sta/v1.1/Datastreams({BEYOND_INTEGER})/Sensor", "/sta/v1.1/Things(²)",
+            f"/sta/v1.1/Locations({BEYOND_INTEGER})/Things"]
+
+
+NUL_URLS = ["/algorithms/A%00B", "/algorithms?q=parkeren%00", "/sensors/1%00", "/sensors/list?sort=%00",
+            "/sta/v1.1/Things?$filter=name%20eq%20'a%00'", "/d/abc%00def", "/documents/%00", "/sensors.csv?theme=%00"]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-EXAMPLES = 15
+EXAMPLES = 10
 
 
 @pytest.fixture
