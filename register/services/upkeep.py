@@ -1,6 +1,6 @@
 """``stadsregister purge`` beyond expired receipts: the files a crash or an abandoned upload left.
 
-Every table column named ``sha256`` or ``…_sha256`` refers to a stored file (documents, model
+Every database column named ``sha256`` or ``…_sha256`` refers to a stored file (documents, model
 files, reference data — and any room that stores files the same way later). A stored file that
 none of them names, a half-written temp file, a sensor-import upload nobody finished and the
 register's working folders in the system temp folder are deleted once older than an hour.
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import String, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import inspect, literal_column, select, text
+from sqlmodel import Session
 
 from register.services import filestore
 
@@ -18,12 +18,16 @@ GRACE_SECONDS = 3600
 
 
 def referenced_files(session: Session) -> set[str]:
-    """The SHA-256 of every file a row refers to."""
+    """The SHA-256 of every file a row refers to (every table in the database, not only the models)."""
+    connection = session.connection()
+    inspector = inspect(connection)
     found: set[str] = set()
-    for table in SQLModel.metadata.sorted_tables:
-        for column in table.columns:
-            if (column.name == "sha256" or column.name.endswith("_sha256")) and isinstance(column.type, String):
-                found.update(v for v in session.execute(select(column).where(column.is_not(None))).scalars())
+    for table in inspector.get_table_names():
+        for column in inspector.get_columns(table):
+            name = column["name"]
+            if name == "sha256" or name.endswith("_sha256"):
+                found.update(connection.execute(select(literal_column(f'"{name}"')).select_from(
+                    text(f'"{table}"')).where(literal_column(f'"{name}"').is_not(None))).scalars())
     return found
 
 

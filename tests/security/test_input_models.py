@@ -72,7 +72,7 @@ def test_malformed_skops_internals_are_a_clear_422(client, session, app, people,
     assert hostile.snapshot(session, app.config["DATA_DIR"]) == state
 
 
-@pytest.mark.parametrize("name", ["..", ".", "../model.skops", "/etc/passwd", "..\\..\\model.skops"])
+@pytest.mark.parametrize("name", ["..", ".", "/etc/passwd", "..\\..\\model.skops"])
 def test_an_upload_named_like_a_path_is_just_a_file(client, session, app, people, entry, state, hostile, name):
     model = (WOZ / "model.skops").read_bytes()
     response = upload(client, people, entry.code, model, name=name)
