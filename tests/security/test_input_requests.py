@@ -6,6 +6,7 @@ address over 254 characters, bare numbers as request bodies, and methods a URL d
 """
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -154,3 +155,14 @@ def test_the_openapi_document_lists_400_answers_and_iso_dates(client):
     metadata = document["paths"]["/algorithms/{code}/documents"]["post"]["requestBody"]["content"][
         "multipart/form-data"]["schema"]["properties"]
     assert metadata["assessment_date"] == {"type": "string", "format": "date"}
+
+
+def test_a_nul_byte_inside_an_imported_file_is_a_row_error(client, session, app, people, hostile, world):
+    csv = ("reference;sensor_type;lat;lon;measures;purpose;themes;personal_data;end_date\n"
+           f"CAM-7;camera;52.37;4.89;Beel\x00den;Doel;Milieu: geluid;Nee;{hostile.END}\n").encode()
+    response = client.post("/api/v1/sensors/import", headers=people["token"], content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv), "sensoren.csv")})
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert [(e["field"], "NUL-teken" in e["message"]) for e in errors] == [("measures", True)]
+    assert unchanged(session, app, hostile, world)
