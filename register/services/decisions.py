@@ -14,6 +14,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 import explain
 from dateutil.relativedelta import relativedelta
@@ -41,7 +42,7 @@ class Withdrawn(Exception):
     Receipts made before stay readable (``receipt_view`` does not ask). ``message`` is a message id.
     """
 
-    MESSAGES = {
+    MESSAGES: ClassVar[dict[str, str]] = {
         "retracted": N_("This algorithm has been withdrawn from the register, so no new decisions are explained "
                         "with it. Explanations made before stay readable through the link in your letter."),
         "archived": N_("This algorithm is archived: it is no longer used, so no new decisions are explained "

@@ -8,6 +8,7 @@ register's working folders in the system temp folder are deleted once older than
 from __future__ import annotations
 
 import time
+import warnings
 
 from sqlalchemy import inspect, literal_column, select, text
 from sqlmodel import Session
@@ -23,7 +24,10 @@ def referenced_files(session: Session) -> set[str]:
     inspector = inspect(connection)
     found: set[str] = set()
     for table in inspector.get_table_names():
-        for column in inspector.get_columns(table):
+        with warnings.catch_warnings():  # PostGIS's geometry type is unknown to SQLAlchemy; only names matter
+            warnings.simplefilter("ignore")
+            columns = inspector.get_columns(table)
+        for column in columns:
             name = column["name"]
             if name == "sha256" or name.endswith("_sha256"):
                 found.update(connection.execute(select(literal_column(f'"{name}"')).select_from(

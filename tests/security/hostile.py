@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -65,7 +65,10 @@ def snapshot(session, data_dir) -> dict:
     for table in sorted(inspector.get_table_names()):
         if table in ("alembic_version", "spatial_ref_sys") or table.startswith("sqlite_"):
             continue
-        columns = [c["name"] for c in inspector.get_columns(table) if not c["name"].startswith(BOOKKEEPING_COLUMNS)]
+        with warnings.catch_warnings():  # PostGIS's geometry type is unknown to SQLAlchemy; its name is enough
+            warnings.simplefilter("ignore")
+            columns = [c["name"] for c in inspector.get_columns(table)
+                       if not c["name"].startswith(BOOKKEEPING_COLUMNS)]
         listed = ", ".join(f'"{c}"' for c in columns)
         rows[table] = sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT {listed} FROM "{table}"')))
     session.rollback()
@@ -119,7 +122,13 @@ def _pdf_bytes(writer) -> bytes:
 def xfa_script_pdf(packet: bytes = XFA_WITH_SCRIPT, as_array: bool = False) -> bytes:
     """A PDF whose AcroForm carries an XFA form with a JavaScript ``<script>``."""
     from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
 
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)

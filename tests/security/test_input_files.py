@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from register.services import filestore, upkeep
 from register.services import algorithms as algos
+from register.services import filestore, upkeep
 
 END = (dt.date.today() + dt.timedelta(days=300)).isoformat()
 CSV_HEADER = "reference;sensor_type;lat;lon;measures;purpose;themes;personal_data;end_date\n"
