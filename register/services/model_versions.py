@@ -38,10 +38,37 @@ class RegistrationFailed(Exception):
         return self.messages.get(locale) or self.messages["en"]
 
 
+MAX_SPEC_DEPTH = 64
+
+
+def _check_yaml(text: str) -> None:
+    """Walk the YAML's events (no recursion, no objects built): refuse aliases, which a feature spec
+    never needs and which make a few lines expand to billions of values, and nesting beyond
+    MAX_SPEC_DEPTH (issue 12)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ValueError("aliases (*name) are not accepted in a feature spec")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_SPEC_DEPTH:
+                raise ValueError(f"nested more than {MAX_SPEC_DEPTH} levels deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         text = data.decode("utf-8")
-        raw = yaml.safe_load(text) if filename.lower().endswith((".yaml", ".yml")) else json.loads(text)
+        if filename.lower().endswith((".yaml", ".yml")):
+            _check_yaml(text)
+            raw = yaml.safe_load(text)
+        else:
+            raw = json.loads(text)
+    except RecursionError as error:
+        raise RegistrationFailed("spec", message={
+            "nl": f"De featurespecificatie is meer dan {MAX_SPEC_DEPTH} niveaus diep genest.",
+            "en": f"The feature spec is nested more than {MAX_SPEC_DEPTH} levels deep."}) from error
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         raise RegistrationFailed("spec", message={
             "nl": f"De featurespecificatie is geen geldige JSON of YAML: {error}",

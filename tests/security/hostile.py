@@ -271,3 +271,11 @@ def missing_ids(code: str) -> list[str]:
 
 NUL_URLS = ["/algorithms/A%00B", "/algorithms?q=parkeren%00", "/sensors/1%00", "/sensors/list?sort=%00",
             "/sta/v1.1/Things?$filter=name%20eq%20'a%00'", "/d/abc%00def", "/documents/%00", "/sensors.csv?theme=%00"]
+
+
+def yaml_alias_bomb(levels: int = 9) -> bytes:
+    """A few hundred bytes of YAML whose aliases expand to 9**levels values ("billion laughs")."""
+    lines = ['l0: &l0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()

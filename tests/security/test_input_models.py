@@ -20,11 +20,13 @@ def state(session, app, entry, people, hostile):
     return hostile.snapshot(session, app.config["DATA_DIR"])
 
 
-def upload(client, people, code: str, model: bytes, name: str = "model.skops", lang: str = "nl"):
+def upload(client, people, code: str, model: bytes, name: str = "model.skops", lang: str = "nl",
+           spec: tuple[bytes, str] | None = None):
+    spec_data, spec_name = spec or ((WOZ / "spec.json").read_bytes(), "spec.json")
     return client.post(f"/api/v1/algorithms/{code}/models?lang={lang}", headers=people["token"],
                        content_type="multipart/form-data",
                        data={"model": (io.BytesIO(model), name),
-                             "spec": (io.BytesIO((WOZ / "spec.json").read_bytes()), "spec.json"),
+                             "spec": (io.BytesIO(spec_data), spec_name),
                              "reference": (io.BytesIO((WOZ / "reference.csv").read_bytes()), "reference.csv")})
 
 
@@ -90,3 +92,16 @@ def test_intake_refuses_the_bomb_without_the_web(tmp_path, bomb):
     with pytest.raises(explain.IntakeError) as refused:
         explain.load_model(path)
     assert refused.value.code == "unpacks_too_large"
+
+
+@pytest.mark.parametrize("name", ["JSON nested 50,000 deep", "YAML nested 50,000 deep", "a YAML alias bomb"])
+def test_a_hostile_feature_spec_is_refused_with_a_reason(client, session, app, people, entry, state, hostile, name):
+    spec = {"JSON nested 50,000 deep": (hostile.deep_json(), "spec.json"),
+            "YAML nested 50,000 deep": (hostile.deep_json(), "spec.yaml"),
+            "a YAML alias bomb": (hostile.yaml_alias_bomb(), "spec.yaml")}[name]
+    response = upload(client, people, entry.code, (WOZ / "model.skops").read_bytes(), spec=spec, lang="en")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["errors"][0]["field"] == "spec"
+    assert ("nested more than 64 levels" in body["error"]) or ("aliases" in body["error"]), body["error"]
+    assert hostile.snapshot(session, app.config["DATA_DIR"]) == state
