@@ -148,6 +148,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'Het bestand kan niet worden gelezen: {detail}.',
         'The file cannot be read: {detail}.',
     ),
+    'not_this_format': (
+        'Dit is geen {format}-bestand, ook al zegt de naam dat. Sla het op als {format} en '
+        'probeer het opnieuw.',
+        'This is not a {format} file, although its name says so. Save it as {format} and '
+        'try again.',
+    ),
+    'nested_too_deep': (
+        'Het bestand is te diep genest om te lezen. Controleer of het echt GeoJSON is.',
+        'The file is nested too deeply to read. Check that it really is GeoJSON.',
+    ),
+    'unknown_crs_name': (
+        "Het coördinatenstelsel '{name}' kennen we niet. Gebruik WGS84 (EPSG:4326) of "
+        'RD New (EPSG:28992).',
+        "We do not know the coordinate system '{name}'. Use WGS84 (EPSG:4326) or "
+        'RD New (EPSG:28992).',
+    ),
+    'no_feature_layer': (
+        'De GeoPackage heeft geen kaartlaag met punten of vlakken.',
+        'The GeoPackage has no layer with points or areas.',
+    ),
+    'unknown_layer': (
+        "De GeoPackage heeft geen kaartlaag '{layer}'.",
+        "The GeoPackage has no layer '{layer}'.",
+    ),
+    'package_not_plain': (
+        'De GeoPackage is beschadigd, of bevat onderdelen die we om veiligheidsredenen niet '
+        'lezen (views, virtuele tabellen, eigen functies). Exporteer de kaartlaag opnieuw als '
+        'gewone GeoPackage.',
+        'The GeoPackage is damaged, or holds parts we do not read for safety reasons (views, '
+        'virtual tables, custom functions). Export the layer again as a plain GeoPackage.',
+    ),
+    'workbook_too_large': (
+        'Het werkboek wordt bij uitpakken groter dan {mb} MB. Verdeel de sensoren over meer '
+        'bestanden.',
+        'The workbook unpacks to more than {mb} MB. Split the sensors over more files.',
+    ),
+    'unsafe_xml': (
+        'Het werkboek bevat XML-entiteiten of verwijzingen naar andere bestanden. Die lezen we '
+        'om veiligheidsredenen niet. Sla het opnieuw op met Excel of LibreOffice.',
+        'The workbook contains XML entities or references to other files. We do not read '
+        'those, for safety. Save it again with Excel or LibreOffice.',
+    ),
     'missing_sheet': (
         "Het werkblad '{sheet}' ontbreekt.",
         "The sheet '{sheet}' is missing.",

@@ -54,7 +54,8 @@ def algorithms_group() -> None:
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @with_appcontext
 def algorithms_import(file: Path, skip_invalid: bool, lang: str) -> None:
-    """Import one record or a list of records (v1.0.0 JSON); all-or-nothing by default."""
+    """Import one record or a list of records (JSON in the v1.0.0 shape or the national register's own);
+    all-or-nothing by default. Exits 1 when any record was refused (see the README's exit codes)."""
     from register.services.interchange import import_file
 
     with _session() as session:
@@ -64,7 +65,7 @@ def algorithms_import(file: Path, skip_invalid: bool, lang: str) -> None:
             raise click.ClickException(str(error)) from error
     for line in report.lines(lang):
         click.echo(line)
-    if report.errors and not report.written:
+    if report.errors:
         sys.exit(1)
 
 
@@ -72,15 +73,29 @@ def algorithms_import(file: Path, skip_invalid: bool, lang: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--standard-only", is_flag=True, help="Leave out Stadsregister's own fields.")
+@click.option("--shape", type=click.Choice(["standard", "national"]), default="standard", show_default=True,
+              help="The publication standard's field names, or the national register's own.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @with_appcontext
-def algorithms_export(file: Path, fmt: str, standard_only: bool) -> None:
-    """Write every published entry to FILE (JSON validates against the standard's schema)."""
-    from register.services.interchange import export_csv, export_json
+def algorithms_export(file: Path, fmt: str, standard_only: bool, shape: str, lang: str) -> None:
+    """Write every published entry to FILE (JSON validates against the standard's schema, or is the
+    national register's shape). Exits 1 when a record would exceed what the national register accepts."""
+    from register.services.interchange import export_csv, export_json, export_national
 
+    if shape == "national" and fmt != "json":
+        raise click.UsageError("--shape national is written as JSON only.")
+    problems: list[dict] = []
     with _session() as session:
-        text = (export_json if fmt == "json" else export_csv)(session, extensions=not standard_only)
+        if shape == "national":
+            text, problems = export_national(session, locale=lang)
+        else:
+            text = (export_json if fmt == "json" else export_csv)(session, extensions=not standard_only)
     file.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {file}.")
+    for problem in problems:
+        click.echo(f"{problem['code']}, {problem['field']}: {problem['message']}")
+    if any(p["blocking"] for p in problems):
+        sys.exit(1)
 
 
 @click.group("users")

@@ -21,14 +21,27 @@ DEFAULTS: dict[str, object] = {
     "PAGE_SIZE": 20,
     "BASE_URL": "http://127.0.0.1:5000",
     "MAX_UPLOAD_MB": 25,
-    "LOGIN_ATTEMPTS_PER_MINUTE": 10,
+    "LOGIN_ATTEMPTS_PER_MINUTE": 10,  # failed sign-ins per account, from anywhere
+    "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE": 30,  # failed sign-ins per client address, any account
+    "REDIS_URL": "",  # e.g. redis://127.0.0.1:6379/0: sign-in limits shared by all workers; empty: per process
+    "TRUSTED_PROXIES": 0,  # proxies in front that set X-Forwarded-For (the client address for limits)
+    "ALLOWED_HOSTS": "",  # host names answered besides BASE_URL's (comma-separated), in production
     "MAP_TILES_URL": "",  # sensors map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles
     "MAP_TILES_ATTRIBUTION": "",  # attribution shown with the tiles
     "SENSOR_BOUNDARY_FILE": "",  # GeoJSON of the city boundary sensors must lie in; empty: Amsterdam (shipped)
+    # The national algorithm register's submission API (issue #17): base URL …/aanleverapi/v1_0, token,
+    # and each organisation's id there ("Gemeente Amsterdam=gm0363; …").
+    "NATIONAL_API_URL": "",
+    "NATIONAL_API_TOKEN": "",
+    "NATIONAL_ORGANISATION_IDS": "",
+    "CATALOG_PUBLISHER": "",  # publisher of /catalog.ttl; empty: the register's first municipality
+    "ANSWER_DAYS": 10,  # working days within which residents' questions are answered publicly
+    "CONTRIBUTIONS_PER_HOUR": 5,  # questions and flags per client address per hour (in the limiter's store only)
 }
 
 # Settings whose environment values are integers.
-INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE"}
+INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE", "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
+                "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR"}
 
 
 class ConfigError(RuntimeError):

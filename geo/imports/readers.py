@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from defusedxml import DefusedXmlException
+
 from ..boundary import Boundary, Districts
 from .columns import ColumnMap, header_key
 from .report import ImportReport, RowValidator, plain
+from .vector import VectorError, check_workbook_bytes, read_geojson_bytes, read_geopackage_bytes
 
 Source = str | Path | bytes | BinaryIO
 
@@ -92,56 +94,26 @@ def _missing_columns(cols: ColumnMap, rows: RowValidator) -> bool:
 
 
 def _read_vector(source: Source, fmt: str, layer: str | None, options) -> ImportReport:
-    if fmt == "gpkg" and not isinstance(source, (str, Path)):
-        # GDAL wants a GeoPackage as a file with its extension; uploads arrive as bytes.
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "upload.gpkg"
-            path.write_bytes(_bytes(source))
-            return _read_vector(path, fmt, layer, options)
-    import pyogrio
-
+    """GeoJSON or GeoPackage through the GDAL-free readers in ``vector.py`` (issue 12)."""
     report = ImportReport(format=fmt, row_label="feature")
-    data = source if isinstance(source, (str, Path)) else io.BytesIO(_bytes(source))
-    extra: dict[str, dict[str, Any]] = {}
     try:
-        if fmt == "gpkg":
-            layer, extra = _gpkg_layers(data, layer)
-        frame = pyogrio.read_dataframe(data, layer=layer, fid_as_index=(fmt == "gpkg"))
-    except Exception as exc:  # noqa: BLE001 - the parsing libraries raise many kinds
+        raw = _bytes(source)
+        table = read_geopackage_bytes(raw, layer) if fmt == "gpkg" else read_geojson_bytes(raw)
+    except VectorError as exc:
         RowValidator(report, column_of=lambda f: None, **options).file_error(
-            "unreadable_file", detail=str(exc).split("\n")[0])
+            exc.code, **exc.params)
         return report
-    if frame.crs is not None and frame.crs.to_epsg() != 4326 and len(frame):
-        frame = frame.to_crs(4326)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    cols = ColumnMap(columns + ["geometry"])
+    cols = ColumnMap(table.columns + ["geometry"])
     rows = _validator(report, cols, options)
-    start = 1
-    for position, (index, record) in enumerate(frame.iterrows()):
-        cells = [plain(record[c]) for c in columns] + [record[frame.geometry.name]]
-        number = int(index) if fmt == "gpkg" else position + start
-        row = cols.row(cells)
+    for number, props, geom in table.features:
+        row = cols.row([plain(props.get(c)) for c in table.columns] + [geom])
         ref = str(row.get("reference") or "").strip()
-        if ref in extra.get("sensor_areas", {}):
-            row["geometry"] = extra["sensor_areas"][ref]
-        if ref in extra.get("camera_fields_of_view", {}):
-            row["field_of_view"] = extra["camera_fields_of_view"][ref]
+        if ref in table.extra.get("sensor_areas", {}):
+            row["geometry"] = table.extra["sensor_areas"][ref]
+        if ref in table.extra.get("camera_fields_of_view", {}):
+            row["field_of_view"] = table.extra["camera_fields_of_view"][ref]
         rows.add(number, row)
     return report
-
-
-def _gpkg_layers(data, layer: str | None) -> tuple[str, dict[str, dict[str, Any]]]:
-    """The layer to read and, for our own exports, the areas and fields of view by reference."""
-    import pyogrio
-
-    names = [str(n) for n, _ in pyogrio.list_layers(data)]
-    layer = layer or ("sensors" if "sensors" in names else names[0])
-    extra: dict[str, dict[str, Any]] = {}
-    for name in ("sensor_areas", "camera_fields_of_view"):
-        if layer == "sensors" and name in names:
-            frame = pyogrio.read_dataframe(data, layer=name).to_crs(4326)
-            extra[name] = {str(r): g for r, g in zip(frame["reference"], frame.geometry)}
-    return layer, extra
 
 
 def read_geojson(source: Source, *, boundary: Boundary | None = None, locale: str = "nl",
@@ -170,25 +142,58 @@ def read_workbook(source: Source, *, boundary: Boundary | None = None, locale: s
     workbook has no retention column; a 'Bewaartermijn' column is read when present, otherwise
     pass ``defaults={'retention_days': …}`` or the rows with personal data report it missing.
     """
+    import openpyxl
     from openpyxl import load_workbook
+
+    if not openpyxl.DEFUSEDXML:  # never parse an upload's XML with entity expansion
+        raise RuntimeError("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False)")
 
     report = ImportReport(format="xlsx", row_label="row")
     options = _options(boundary, locale, districts, defaults)
-    errors = RowValidator(report, column_of=lambda f: None, **options)
     try:
-        book = load_workbook(io.BytesIO(_bytes(source)), read_only=True, data_only=True)
+        raw = _bytes(source)
+        check_workbook_bytes(raw)
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+        try:  # read_only: each sheet's XML is parsed while its rows are read
+            _read_book(book, report, options, defaults)
+        finally:
+            book.close()
+    except VectorError as exc:
+        return _refused_file(options, exc.code, **exc.params)
     except Exception as exc:  # noqa: BLE001 - the parsing libraries raise many kinds
-        errors.file_error("unreadable_file", detail=str(exc).split("\n")[0])
-        return report
+        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps what the parser raised
+            return _refused_file(options, "unsafe_xml")
+        return _refused_file(options, "unreadable_file", detail=str(exc).split("\n")[0][:200])
+    return report
+
+
+def _caused_by(exc: BaseException | None, kind: type) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _refused_file(options, code: str, **params: Any) -> ImportReport:
+    """A fresh report holding only the file's error: nothing half-read is passed on."""
+    report = ImportReport(format="xlsx", row_label="row")
+    RowValidator(report, column_of=lambda f: None, **options).file_error(code, **params)
+    return report
+
+
+def _read_book(book, report: ImportReport, options, defaults) -> None:
     sheets = {s.strip().casefold(): s for s in book.sheetnames}
     if WORKBOOK_OWNER_SHEET.casefold() in sheets:
         report.owner = _owner(book[sheets[WORKBOOK_OWNER_SHEET.casefold()]])
     sensor_sheet = sheets.get(WORKBOOK_SENSOR_SHEET.casefold())
     if sensor_sheet is None:
-        errors.file_error("missing_sheet", sheet=WORKBOOK_SENSOR_SHEET)
-        return report
+        RowValidator(report, column_of=lambda f: None, **options).file_error(
+            "missing_sheet", sheet=WORKBOOK_SENSOR_SHEET)
+        return
     owner_defaults = _owner_defaults(report.owner or {})
-    options["defaults"] = {**owner_defaults, **(defaults or {})}
+    options = {**options, "defaults": {**owner_defaults, **(defaults or {})}}
     lines = book[sensor_sheet].iter_rows(values_only=True)
     header = next(lines, None) or []
     cols = ColumnMap(list(header))
@@ -196,8 +201,6 @@ def read_workbook(source: Source, *, boundary: Boundary | None = None, locale: s
     if not _missing_columns(cols, rows):
         for number, cells in enumerate(lines, start=2):
             rows.add(number, cols.row(list(cells)))
-    book.close()
-    return report
 
 
 def _owner(sheet) -> dict[str, Any]:

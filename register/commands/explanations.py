@@ -17,7 +17,7 @@ def _algorithm(session, code: str):
 
     algorithm = algos.get_by_code(session, code)
     if algorithm is None:
-        raise click.ClickException(f"No algorithm with code {code.upper()}.")
+        raise click.UsageError(f"No algorithm with code {code.upper()}.")
     return algorithm
 
 
@@ -58,60 +58,70 @@ def decisions_group() -> None:
 @decisions_group.command("batch")
 @click.option("--algorithm", "code", required=True, help="The algorithm's public code.")
 @click.option("--chunk", default=1000, show_default=True, help="Cases explained and stored per transaction.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes that explain chunks side by side; the output stays in input order.")
+@click.option("--shard", default="1/1", show_default=True,
+              help="i/N: this machine takes every N-th case from the i-th; sort the N outputs by line.")
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
-def decisions_batch(code: str, chunk: int, cases: Path, out: Path) -> None:
+def decisions_batch(code: str, chunk: int, workers: int, shard: str, cases: Path, out: Path) -> None:
     """Create a receipt per row of CASES (CSV: the model's input columns and optionally case_ref) and write
     one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs."""
-    from register.services.decisions import NoModel, Withdrawn, create_receipts
+    import time
 
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with cases.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    bad = 0
+    from register.services import batch
+    from register.services.decisions import NoModel, Withdrawn, model_for
+    from register.services.model_versions import EXPLAINERS
+
+    try:
+        rows = batch.read_cases(cases, batch.parse_shard(shard))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    bad, started, first = 0, time.monotonic(), None
     with _session() as session, out.open("w", newline="", encoding="utf-8") as target:
         algorithm = _algorithm(session, code)
+        try:
+            _version, model = model_for(session, algorithm)
+        except Withdrawn as error:  # retracted or archived: no new decisions (issue 12)
+            raise click.UsageError(f"{algorithm.code} is {error.state}: no new decisions are explained with it.") \
+                from error
+        except NoModel as error:
+            raise click.UsageError(f"{algorithm.code} has no published model.") from error
         writer = csv.writer(target)
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
+        warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
-            for start in range(0, len(rows), chunk):
-                part = rows[start:start + chunk]
-                cases_in = [({k: v for k, v in row.items() if k != "case_ref"}, (row.get("case_ref") or "").strip() or None)
-                            for row in part]
-                try:
-                    results = create_receipts(session=session, algorithm=algorithm, cases=cases_in,
-                                              secret=current_app.config["SECRET_KEY"], data_dir=current_app.config["DATA_DIR"])
-                except Withdrawn as error:
-                    raise click.ClickException(f"{algorithm.code} is {error.state}: no new decisions are "
-                                               "explained with it.") from error
-                except NoModel as error:
-                    raise click.ClickException(f"{algorithm.code} has no published model.") from error
-                for offset, (token, receipt, errors) in enumerate(results):
-                    line = start + offset + 2  # the header is line 1
-                    case_ref = cases_in[offset][1] or ""
-                    if errors:
+            for lines in batch.run(session=session, algorithm=algorithm, cases=rows,
+                                   config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):
+                first = first or time.monotonic() - started
+                for line in lines:
+                    if line.error:
                         bad += 1
-                        problem = "; ".join(f"{field}: {message}" for field, message in errors.items())
-                        writer.writerow([line, case_ref, "", "", algorithm.code, problem])
-                        click.echo(f"line {line}: {problem}", err=True)
-                    else:
-                        writer.writerow([line, case_ref, f"{base}/d/{token}", receipt.short_code, algorithm.code, ""])
-                bar.update(len(part))
-    click.echo(f"{len(rows) - bad} receipts written to {out}; {bad} rows refused.")
+                        click.echo(f"line {line.line}: {line.error}", err=True)
+                    writer.writerow([line.line, line.case_ref, line.url, line.reference, algorithm.code,
+                                     line.error])
+                bar.update(len(lines))
+    click.echo(f"{len(rows) - bad} receipts written to {out}; {bad} rows refused "
+               f"(first chunk after {first or 0:.1f} s, all after {time.monotonic() - started:.1f} s).")
+    if bad:  # a cron job must see that rows were refused, above all when every row was (#17)
+        sys.exit(1)
 
 
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete every expired decision receipt (opened or not), and the files a crash or an abandoned
-    upload left: half-written temp files, stored files no row refers to, sensor-import uploads and
-    working folders older than an hour."""
+    """Delete every expired decision receipt (opened or not), residents' e-mail addresses 30 days
+    after their question was answered, and the files a crash or an abandoned upload left:
+    half-written temp files, stored files no row refers to, sensor-import uploads and working
+    folders older than an hour."""
     from register.services.decisions import purge
+    from register.services.participation import purge_emails
     from register.services.upkeep import purge_files
 
     with _session() as session:
         click.echo(f"Deleted {purge(session)} expired decision receipts.")
+        click.echo(f"Deleted {purge_emails(session)} e-mail addresses of residents answered more than 30 days ago.")
         files = purge_files(session, current_app.config["DATA_DIR"])
     click.echo(f"Deleted {files['temp']} half-written temp files, {files['unreferenced']} stored files no row "
                f"refers to, {files['imports']} unfinished sensor-import uploads and {files['workdirs']} "

@@ -43,8 +43,8 @@ def sensors_import(file: Path, owner: str, valid_only: bool, lang: str) -> None:
     with _session() as session:
         organisation = session.exec(select(Organisation).where(Organisation.name == owner)).first()
         if organisation is None:
-            raise click.ClickException(f"No organisation named {owner!r}. Create it first, e.g. with "
-                                       "'stadsregister users create … --organisation'.")
+            raise click.UsageError(f"No organisation named {owner!r}. Create it first, e.g. with "
+                                   "'stadsregister users create … --organisation'.")
         try:
             result = sensor_io.import_file(session, file, organisation=organisation, user=None,
                                            valid_only=valid_only, locale=lang, boundary=_boundary(),
@@ -53,7 +53,7 @@ def sensors_import(file: Path, owner: str, valid_only: bool, lang: str) -> None:
             raise click.ClickException(str(error)) from error
     for line in result.lines():
         click.echo(line)
-    if not result.written:
+    if not result.written or result.report.errors:  # exit codes: README, "Command line" (#17)
         sys.exit(1)
 
 

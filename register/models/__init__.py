@@ -10,15 +10,41 @@ from register.models.algorithm import (
     AlgorithmUpdate,
     AlgorithmVersion,
 )
-from register.models.explanation import DecisionReceipt, ModelVersion
 from register.models.document import Document, DocumentCreate, DocumentFile, VersionDocument
+from register.models.explanation import DecisionReceipt, ModelVersion
+from register.models.footprint import CpuMeasurement, LockinIndex
+from register.models.interchange import NationalSubmission
+from register.models.participation import Advice, Contribution, ContributionFlag
 from register.models.sensor import Sensor, SensorChange, SensorMessage, SensorReport
 
 __all__ = [
-    "DecisionReceipt", "ModelVersion",
-    "Algorithm", "AlgorithmCreate", "AlgorithmEntryBase", "AlgorithmEvent", "AlgorithmPublic",
-    "AlgorithmTheme", "AlgorithmUpdate", "AlgorithmVersion", "ApiToken", "Membership",
-    "Organisation", "OrganisationPublic", "User",
-    "Sensor", "SensorChange", "SensorMessage", "SensorReport",
-    "Document", "DocumentCreate", "DocumentFile", "VersionDocument",
+    "Advice",
+    "Algorithm",
+    "AlgorithmCreate",
+    "AlgorithmEntryBase",
+    "AlgorithmEvent",
+    "AlgorithmPublic",
+    "AlgorithmTheme",
+    "AlgorithmUpdate",
+    "AlgorithmVersion",
+    "ApiToken",
+    "Contribution",
+    "ContributionFlag",
+    "CpuMeasurement",
+    "DecisionReceipt",
+    "Document",
+    "DocumentCreate",
+    "DocumentFile",
+    "LockinIndex",
+    "Membership",
+    "ModelVersion",
+    "NationalSubmission",
+    "Organisation",
+    "OrganisationPublic",
+    "Sensor",
+    "SensorChange",
+    "SensorMessage",
+    "SensorReport",
+    "User",
+    "VersionDocument",
 ]

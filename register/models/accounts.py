@@ -15,7 +15,7 @@ def utcnow() -> datetime:
 
 
 class OrganisationBase(SQLModel):
-    name: str = Field(max_length=99, index=True, unique=True)
+    name: str = Field(max_length=100, index=True, unique=True)  # 100: as the national register (#17)
     kind: str = Field(default="municipality", max_length=20)
     website: str | None = Field(default=None, max_length=300)
 
@@ -37,6 +37,9 @@ class User(SQLModel, table=True):
     is_admin: bool = False
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Every signed-in session carries the epoch it began in; raising it (sign-out, password change,
+    # membership removal) ends all of the account's sessions on every device (issue 12, point 9).
+    session_epoch: int = 0
 
 
 class Membership(SQLModel, table=True):
@@ -57,3 +60,4 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # None only for tokens made before expiry dates existed

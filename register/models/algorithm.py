@@ -22,6 +22,10 @@ PUBLICATION_CATEGORIES = (
     "Overige algoritmes (Categorie C)",
 )
 AI_ACT_RISK_CLASSES = ("none", "minimal", "limited", "high", "prohibited")
+# Vendor lock-in and costs extension values (issue 15); their definitions are published on /lock-in-index/method.
+HOSTING_KINDS = ("own", "nl_eu_cloud", "other")
+REPLACEABILITY = ("easy", "effort", "hard", "locked")
+FIGURE_SOURCES = ("declared", "invoiced", "measured")
 # Lifecycle of the public entry and of a working copy (a version that is not yet published).
 PUBLIC_STATES = ("unpublished", "published", "retracted", "archived")
 DRAFT_STATES = ("draft", "submitted", "returned")
@@ -29,9 +33,10 @@ DRAFT_STATES = ("draft", "submitted", "returned")
 
 class AlgorithmEntryBase(SQLModel):
     # --- publication standard v1.0.0: Algemene informatie
-    name: str = Field(max_length=99)
+    # name, organization and legal_basis_title: 100, what the national register accepts (issue #17)
+    name: str = Field(max_length=100)
     description_short: str = Field(max_length=399)
-    organization: str = Field(max_length=99)
+    organization: str = Field(max_length=100)
     theme: list[str] = Field(default_factory=list, sa_type=JSON)
     status: str = Field(max_length=20)
     start_date: str = Field(max_length=7)
@@ -47,7 +52,7 @@ class AlgorithmEntryBase(SQLModel):
     risk_management: str = Field(max_length=2499)
     legal_basis: str | None = Field(default=None, max_length=2499)
     legal_basis_link: str | None = Field(default=None, sa_type=Text)
-    legal_basis_title: str | None = Field(default=None, max_length=99)
+    legal_basis_title: str | None = Field(default=None, max_length=100)
     processing_register_link: str | None = Field(default=None, sa_type=Text)
     impact_assessments: str = Field(sa_type=Text)
     impact_assessment_link: str | None = Field(default=None, sa_type=Text)
@@ -75,6 +80,31 @@ class AlgorithmEntryBase(SQLModel):
     open_standards: str | None = Field(default=None, max_length=999)
     # --- Stadsregister extensions: how long a resident's decision receipt is kept (months)
     receipt_months: int | None = None
+    # --- Stadsregister extensions: AI Act Annex VIII C.3, the provider's entry in the EU database
+    eu_provider_entry_url: str | None = Field(default=None, sa_type=Text)
+    # --- Stadsregister extensions: vendor lock-in (issue 15; see services/lockin.py)
+    publiccode_url: str | None = Field(default=None, sa_type=Text)
+    hosting: str | None = Field(default=None, max_length=20)
+    data_portable: bool | None = None
+    exit_in_contract: bool | None = None
+    contract_end_date: str | None = Field(default=None, max_length=7)
+    replaceability: str | None = Field(default=None, max_length=20)
+    # --- Stadsregister extensions: yearly costs and energy, each with source and year (services/costs.py)
+    cost_licence_eur: int | None = None
+    cost_licence_source: str | None = Field(default=None, max_length=20)
+    cost_licence_year: int | None = None
+    cost_hosting_eur: int | None = None
+    cost_hosting_source: str | None = Field(default=None, max_length=20)
+    cost_hosting_year: int | None = None
+    cost_staff_eur: int | None = None
+    cost_staff_source: str | None = Field(default=None, max_length=20)
+    cost_staff_year: int | None = None
+    energy_training_kwh: float | None = None
+    energy_training_source: str | None = Field(default=None, max_length=20)
+    energy_training_year: int | None = None
+    energy_running_kwh: float | None = None
+    energy_running_source: str | None = Field(default=None, max_length=20)
+    energy_running_year: int | None = None
 
 
 class Algorithm(SQLModel, table=True):
@@ -95,9 +125,9 @@ class Algorithm(SQLModel, table=True):
     published_version_id: int | None = None
     draft_version_id: int | None = None
     # listing columns (of the published version)
-    name: str | None = Field(default=None, max_length=99)
+    name: str | None = Field(default=None, max_length=100)
     description_short: str | None = Field(default=None, max_length=399)
-    organisation_name: str | None = Field(default=None, max_length=99, index=True)
+    organisation_name: str | None = Field(default=None, max_length=100, index=True)
     status: str | None = Field(default=None, max_length=20, index=True)
     publication_category: str | None = Field(default=None, max_length=40, index=True)
     has_impact_assessment: bool = Field(default=False, index=True)

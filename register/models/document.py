@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from register.models.accounts import utcnow
 
-DOCUMENT_KINDS = ("dpia", "iama", "other")
+DOCUMENT_KINDS = ("dpia", "iama", "other", "advice")  # advice: a panel, DPO, audit or ethics committee (issue 15)
 # Kinds that count as an impact assessment for the list filter ``impact_assessment=yes``.
 ASSESSMENT_KINDS = ("dpia", "iama")
 DOCUMENT_LANGUAGES = ("nl", "en")

@@ -11,12 +11,12 @@ import secrets
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from register.i18n import N_
+from register.i18n import N_, translator
 from register.models import Algorithm, AlgorithmEvent, AlgorithmTheme, AlgorithmVersion, Organisation, User
 from register.models.accounts import utcnow
 from register.services import search
 from register.services.listing import bump_generation
-from register.services.accounts import has_role, require_role
+from register.services.accounts import approval_override, has_role, require_role
 from register.services.standard import ENTRY_FIELDS, FieldError, validate_entry
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: printed on letters
@@ -71,11 +71,26 @@ def _log(session: Session, algorithm: Algorithm, kind: str, user: User | None,
                                actor_id=user.id if user else None, kind=kind, reason=reason))
 
 
+def owned(data: dict, organisation: Organisation, *, locale: str = "nl") -> dict:
+    """``data`` with the standard's ``organization`` set to the registering organisation's name.
+
+    An entry's organisation is its registrant's organisation (issue 12, point 2): naming another
+    one is a field error, leaving it out fills it in.
+    """
+    given = data.get("organization")
+    if given not in (None, "") and str(given).strip() != organisation.name:
+        t = translator(locale)
+        raise ValidationFailed([FieldError("organization", t(
+            "An entry belongs to the organisation that registers it: %(name)s. Leave this field out or "
+            "give that name.", name=organisation.name))])
+    return {**data, "organization": organisation.name}
+
+
 def create_entry(*, session: Session, user: User, organisation: Organisation, data: dict,
                  locale: str = "nl", strict: bool = True) -> Algorithm:
     """A new entry with its first draft, owned by ``organisation``."""
     require_role(session=session, user=user, organisation_id=organisation.id)
-    clean = _check(data, locale=locale, strict=strict)
+    clean = _check(owned(data, organisation, locale=locale), locale=locale, strict=strict)
     algorithm = Algorithm(code=new_code(session), organisation_id=organisation.id,
                           source_id=clean.get("source_id"))
     session.add(algorithm)
@@ -114,7 +129,8 @@ def update_entry(*, session: Session, user: User, algorithm: Algorithm, data: di
     if draft is not None and draft.state == "submitted":
         raise WorkflowError(N_("This entry is waiting for approval. Ask the approver to return it first."))
     base = entry_data(draft or published_version(session, algorithm))
-    merged = base | data if partial else data
+    organisation = session.get(Organisation, algorithm.organisation_id)
+    merged = (base if partial else {}) | owned(data, organisation, locale=locale)
     clean = _check(merged, locale=locale, strict=strict)
     if clean.get("source_id") != algorithm.source_id:
         algorithm.source_id = clean.get("source_id")
@@ -157,11 +173,20 @@ def _require_approver(session: Session, user: User, algorithm: Algorithm) -> Alg
     return draft
 
 
-def approve(*, session: Session, user: User, algorithm: Algorithm, note: str | None = None) -> AlgorithmVersion:
-    """Publish the submitted draft as a new immutable version (four eyes)."""
+def approve(*, session: Session, user: User, algorithm: Algorithm, note: str | None = None,
+            override_reason: str | None = None) -> AlgorithmVersion:
+    """Publish the submitted draft as a new immutable version (four eyes).
+
+    A site administrator who is not an approver of the organisation needs ``override_reason``;
+    the override is written to the entry's action log (issue 12, point 14).
+    """
+    override = approval_override(session=session, user=user, organisation_id=algorithm.organisation_id,
+                                 reason=override_reason)
     draft = _require_approver(session, user, algorithm)
     if draft.last_editor_id == user.id:
         raise WorkflowError(N_("You made the last change yourself. A different person must approve it."))
+    if override:
+        _log(session, algorithm, "admin_override", user, draft, override)
     _publish(session, algorithm, draft, approver=user, note=note)
     session.commit()
     return draft
@@ -199,6 +224,7 @@ def publish_imported(*, session: Session, organisation: Organisation, data: dict
     The entry is matched by ``source_id`` within the organisation; a changed record becomes a
     new version. Returns the entry and ``created``, ``updated`` or ``unchanged``. The caller commits.
     """
+    data = data | {"organization": organisation.name}
     algorithm = None
     if data.get("source_id"):
         algorithm = session.exec(select(Algorithm).where(Algorithm.organisation_id == organisation.id,
@@ -282,7 +308,7 @@ def set_public_state(*, session: Session, user: User, algorithm: Algorithm, stat
 
 def _refresh_listing(session: Session, algorithm: Algorithm, version: AlgorithmVersion, first: bool = False) -> None:
     """Mirror the published version into the listing columns, themes and search index."""
-    algorithm.name, algorithm.organisation_name = version.name, version.organization
+    algorithm.name, algorithm.organisation_name = version.name, session.get(Organisation, algorithm.organisation_id).name
     algorithm.description_short = version.description_short
     algorithm.status, algorithm.publication_category = version.status, version.publication_category
     algorithm.published_at = version.published_at
@@ -350,12 +376,13 @@ def history(session: Session, algorithm: Algorithm) -> list[dict]:
             "events": [{"kind": e.kind, "at": e.at, "reason": e.reason} for e in events]}
 
 
-def take_step(*, session: Session, user: User, algorithm: Algorithm, step: str, reason: str = "") -> None:
+def take_step(*, session: Session, user: User, algorithm: Algorithm, step: str, reason: str = "",
+              override_reason: str | None = None) -> None:
     """One workflow step by name, as the portal and the API offer them."""
     if step == "submit":
         submit(session=session, user=user, algorithm=algorithm)
     elif step == "approve":
-        approve(session=session, user=user, algorithm=algorithm, note=reason or None)
+        approve(session=session, user=user, algorithm=algorithm, note=reason or None, override_reason=override_reason)
     elif step == "return":
         return_draft(session=session, user=user, algorithm=algorithm, reason=reason)
     elif step in ("retract", "archive"):

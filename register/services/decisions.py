@@ -25,6 +25,7 @@ from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.i18n import N_
 from register.models.explanation import DecisionReceipt, ModelVersion
+from register.services import costs
 from register.services.algorithms import CODE_ALPHABET
 from register.services.model_pages import decision_help, model_facts
 from register.services.model_versions import EXPLAINERS, published_model, spec_of
@@ -119,7 +120,9 @@ def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str
     if errors:
         raise InputRefused(errors)
     explainer = EXPLAINERS.get(model, data_dir)
-    return answer(explainer, spec, explainer.explain(clean, validate=False), locale), model
+    with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="explanation"):
+        explanation = explainer.explain(clean, validate=False)  # CPU time measured for the footprint (issue 15)
+    return answer(explainer, spec, explanation, locale), model
 
 
 def _keyed(secret: str, *parts: str) -> bytes:
@@ -166,7 +169,11 @@ def create_receipts(*, session: Session, algorithm: Algorithm, cases: list[tuple
     spec, explainer = spec_of(model), EXPLAINERS.get(model, data_dir)
     checked = [spec.validate_inputs(inputs, "en") for inputs, _ref in cases]
     valid = [i for i, (_clean, errors) in enumerate(checked) if not errors]
-    explanations = dict(zip(valid, explainer.explain_many([checked[i][0] for i in valid], validate=False))) if valid else {}
+    explanations = {}
+    if valid:  # CPU time measured for the footprint (issue 15)
+        with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="receipt",
+                            count=len(valid)):
+            explanations = dict(zip(valid, explainer.explain_many([checked[i][0] for i in valid], validate=False)))
     results, rows, seen = [], [], {}
     expires_at = expiry(algorithm_version, now)
     records = {index: explanation.to_dict() for index, explanation in explanations.items()}

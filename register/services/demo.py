@@ -100,4 +100,6 @@ from register.services.sensor_io import load_demo_sensors  # noqa: E402
 
 from register.services.demo_models import load_demo_models  # noqa: E402
 
-DEMO_LOADERS = [load_demo, load_demo_documents, load_demo_sensors, load_demo_models]
+from register.services.participation_demo import load_demo_participation  # noqa: E402
+
+DEMO_LOADERS = [load_demo, load_demo_documents, load_demo_sensors, load_demo_models, load_demo_participation]

@@ -1,4 +1,10 @@
-"""Import and export of entries in the national publication standard v1.0.0."""
+"""Import and export of entries in the publication standard v1.0.0 and in the national register's shape.
+
+Both shapes import (a record using the national register's field names is recognised by them);
+texts are normalised with a note per field instead of refused for invisible or non-breaking
+whitespace (issue #17). Export writes either shape; the national one says per record where it
+would exceed what the national register accepts.
+"""
 from __future__ import annotations
 
 import csv
@@ -13,8 +19,17 @@ from geo.export import spreadsheet_safe
 from register.i18n import translator
 from register.models import Algorithm
 from register.services import algorithms as algos
+from register.services import national
 from register.services.accounts import get_or_create_organisation
-from register.services.standard import CONSTANTS, ENTRY_FIELDS, STANDARD_FIELDS, EXTENSION_FIELDS, to_standard, validate_entry
+from register.services.standard import (
+    CONSTANTS,
+    ENTRY_FIELDS,
+    EXTENSION_FIELDS,
+    STANDARD_FIELDS,
+    clean_record,
+    to_standard,
+    validate_entry,
+)
 
 
 @dataclass
@@ -24,6 +39,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {index, source_id, field, message}
+    notes: list[dict] = field(default_factory=list)  # what was normalised, same shape
     written: bool = False
 
     @property
@@ -37,14 +53,29 @@ class ImportReport:
                  "%(bad)d refused.", records=self.records, created=len(self.created), updated=len(self.updated),
                  unchanged=len(self.unchanged), bad=self.bad_records)]
         for error in self.errors:
-            where = t("record %(index)d", index=error["index"])
-            if error.get("source_id"):
-                where += f" (source_id {error['source_id']})"
-            out.append(f"{where}, {error['field']}: {error['message']}")
+            out.append(f"{_where(error, t)}, {error['field']}: {error['message']}")
+        for note in self.notes:
+            out.append(t("Adjusted") + f": {_where(note, t)}, {note['field']}: {note['message']}")
         if self.errors and not self.written:
             out.append(t("Nothing was imported. Correct the records above, or import the valid ones "
                          "with --skip-invalid."))
         return out
+
+
+def _where(item: dict, t) -> str:
+    where = t("record %(index)d", index=item["index"])
+    if item.get("source_id"):
+        where += f" (source_id {item['source_id']})"
+    return where
+
+
+def as_entry(record: dict, locale: str = "en") -> tuple[dict, list[dict]]:
+    """A record of either shape as an entry of this register, cleaned, with notes on every change."""
+    notes: list[dict] = []
+    if national.is_national(record):
+        record, notes = national.from_national(record, locale)
+    cleaned, cleaning_notes = clean_record(record, locale)
+    return cleaned, notes + cleaning_notes
 
 
 def read_records(text: str, locale: str = "en") -> list:
@@ -71,6 +102,8 @@ def import_records(session: Session, records: list, *, skip_invalid: bool = Fals
             report.errors.append({"index": index, "source_id": None, "field": "-",
                                   "message": t("A record must be a JSON object.")})
             continue
+        record, notes = as_entry(record, locale)
+        report.notes.extend({"index": index, "source_id": record.get("source_id"), **n} for n in notes)
         problems = [e.as_dict() for e in validate_entry(record, locale=locale, strict=True)]
         key = (str(record.get("organization")), str(record.get("source_id")))
         if record.get("source_id") and key in seen:
@@ -115,6 +148,18 @@ def published_records(session: Session, *, extensions: bool = True) -> list[dict
 
 def export_json(session: Session, *, extensions: bool = True) -> str:
     return json.dumps(published_records(session, extensions=extensions), ensure_ascii=False, indent=2)
+
+
+def export_national(session: Session, *, locale: str = "en") -> tuple[str, list[dict]]:
+    """Every published entry in the national register's shape, and per record what it would exceed."""
+    rows = session.exec(select(Algorithm).where(Algorithm.public_state.in_(("published", "archived")))
+                        .order_by(Algorithm.id)).all()
+    records, problems = [], []
+    for algorithm in rows:
+        entry = algos.entry_data(algos.published_version(session, algorithm))
+        records.append(national.to_national(entry))
+        problems.extend({"code": algorithm.code, **p} for p in national.national_problems(entry, locale))
+    return json.dumps(records, ensure_ascii=False, indent=2), problems
 
 
 def export_csv(session: Session, *, extensions: bool = True) -> str:

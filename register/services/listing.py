@@ -61,6 +61,9 @@ class ListingIndex:
         self.size = len(rows)
         self.facets = {name: _encode([r[i + 1] for r in rows]) for i, name in enumerate(SCALAR_FACETS)}
         self.impact = np.array([bool(r[4]) for r in rows], dtype=bool)
+        from register.services.participation import entries_with_open_questions  # issue 15
+
+        self.open_questions = np.isin(self.ids, np.array(sorted(entries_with_open_questions(session)), dtype=np.int64))
         self._sorter = np.argsort(self.ids)
         theme_rows = session.exec(select(AlgorithmTheme.algorithm_id, AlgorithmTheme.theme)
                                   .join(Algorithm, Algorithm.id == AlgorithmTheme.algorithm_id)
@@ -97,6 +100,8 @@ class ListingIndex:
     def _mask(self, facet: str, value: str) -> np.ndarray:
         if facet == "impact_assessment":
             return self.impact if value == "yes" else ~self.impact
+        if facet == "open_questions":
+            return self.open_questions if value == "yes" else np.zeros(self.size, dtype=bool)
         if facet == "theme":
             mask = np.zeros(self.size, dtype=bool)
             if value in self.theme_labels:
@@ -143,6 +148,8 @@ class ListingIndex:
             yes = int(np.count_nonzero(self.impact & scope))
             no = int(np.count_nonzero(~self.impact & scope))
             pairs = [("yes", yes), ("no", no)]
+        elif facet == "open_questions":
+            pairs = [("yes", int(np.count_nonzero(self.open_questions & scope)))]
         elif facet == "theme":
             tally = np.bincount(self.theme_codes[scope[self.theme_pos]], minlength=len(self.theme_labels))
             pairs = list(zip(self.theme_labels, tally.tolist()))

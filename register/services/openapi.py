@@ -80,7 +80,11 @@ def openapi_document(server_url: str) -> dict:
             "schemas": {
                 "Entry": _entry_schema(required=True),
                 "EntryUpdate": _entry_schema(required=False),
-                "Reason": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 999}}},
+                "Reason": {"type": "object", "properties": {
+                    "reason": {"type": "string", "maxLength": 999},
+                    "override_reason": {"type": "string", "maxLength": 999, "description":
+                                        "approve only: a site administrator who is not an approver of the "
+                                        "organisation must give this; it is written to the entry's action log"}}},
                 "EntryState": {"type": "object", "properties": {
                     "ok": {"type": "boolean"}, "code": {"type": "string"},
                     "public_state": {"enum": ["unpublished", "published", "retracted", "archived"]},

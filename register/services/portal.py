@@ -37,3 +37,14 @@ def overview(session: Session, user: User) -> list[dict]:
 def events(session: Session, algorithm: Algorithm) -> list[AlgorithmEvent]:
     return list(session.exec(select(AlgorithmEvent).where(AlgorithmEvent.algorithm_id == algorithm.id)
                              .order_by(AlgorithmEvent.at.desc(), AlgorithmEvent.id.desc())))
+
+
+def token_page(session: Session, user: User) -> dict:
+    """The account's API tokens with their state, organisation, expiry and last use."""
+    from register.services.accounts import token_state, tokens_of
+
+    names = {o.id: o.name for o in session.exec(select(Organisation))}
+    return {"organisations": organisations_for(session, user),
+            "tokens": [{"id": t.id, "name": t.name, "prefix": t.prefix, "organisation": names.get(t.organisation_id),
+                        "created_at": t.created_at, "last_used_at": t.last_used_at, "expires_at": t.expires_at,
+                        "state": token_state(session=session, token=t)} for t in tokens_of(session=session, user=user)]}

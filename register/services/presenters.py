@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from register.models import Algorithm, AlgorithmVersion
 from register.services.algorithms import entry_data
-from register.services.standard import layout, to_standard
+from register.services.standard import choice_label, layout, to_standard
 
 
 def listing(algorithm: Algorithm) -> dict:
@@ -20,7 +20,8 @@ def entry_sections(version: AlgorithmVersion, locale: str) -> list[dict]:
     data = entry_data(version)
     sections = []
     for section in layout(locale):
-        fields = [dict(field, value=data.get(field["name"])) for field in section["fields"]
+        fields = [dict(field, value=choice_label(field["name"], data.get(field["name"]), locale))
+                  for field in section["fields"]
                   if data.get(field["name"]) not in (None, "", [])]
         sections.append(dict(section, fields=fields))
     return sections

@@ -103,7 +103,7 @@ def matching_ids(session: Session, query: str) -> tuple[np.ndarray, np.ndarray] 
     return fts(expression), fts(f"title : ({expression})")
 
 
-FACETS = ("organisation", "theme", "status", "category", "impact_assessment")
+FACETS = ("organisation", "theme", "status", "category", "impact_assessment", "open_questions")
 
 
 def search(session: Session, *, q: str = "", filters: dict | None = None, page: int = 1,

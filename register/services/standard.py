@@ -7,19 +7,31 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from jsonschema import Draft7Validator
 
 from register.i18n import N_, translator
-from register.models.algorithm import AI_ACT_RISK_CLASSES
+from register.models.algorithm import (
+    AI_ACT_RISK_CLASSES,
+    FIGURE_SOURCES,
+    HOSTING_KINDS,
+    REPLACEABILITY,
+)
+from register.services.text_cleaning import _oddities, clean_record, clean_text, invisible_in  # noqa: F401 (re-exported)
 
 SCHEMA_PATH = Path(__file__).parent.parent / "standard" / "algoritmeregister-publicatiestandaard-v1.0.0.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+# Where the national register accepts more than the standard's schema says, we accept what it
+# accepts: its real records have names of exactly 100 characters (issue #17). The schema file
+# stays the standard's own; these limits apply to validation, the database and the forms.
+ACCEPTED_LIMITS = {"name": 100, "organization": 100, "legal_basis_title": 100}
+ACCEPTING_SCHEMA = {**SCHEMA, "properties": {
+    name: ({**prop, "maxLength": ACCEPTED_LIMITS[name]} if name in ACCEPTED_LIMITS else prop)
+    for name, prop in SCHEMA["properties"].items()}}
 STANDARD_FIELDS: list[str] = list(SCHEMA["properties"])
 CONSTANTS = {"language": "nld", "schema": "1.0.0"}
 # Fields of the standard that we store (the constants are added on export).
@@ -36,12 +48,31 @@ EXTENSION_SCHEMA: dict = {
         "objection_link": {"type": "string", "format": "uri", "category": "decision"},
         "ai_act_risk_class": {"enum": list(AI_ACT_RISK_CLASSES), "category": "accountability"},
         "eu_database_ref": {"type": "string", "maxLength": 99, "category": "accountability"},
+        # AI Act Annex VIII Section C.3: the provider's entry in the EU database (issue #17)
+        "eu_provider_entry_url": {"type": "string", "format": "uri", "category": "accountability"},
         "source_open": {"type": "boolean", "category": "accountability"},
         "exit_strategy": {"type": "string", "maxLength": 2499, "category": "accountability"},
         "open_standards": {"type": "string", "maxLength": 999, "category": "accountability"},
         "receipt_months": {"type": "integer", "minimum": 1, "maximum": 120, "category": "decision"},
+        # Vendor lock-in (issue 15): beside the standard's supplier, source_open and source_code_link.
+        "publiccode_url": {"type": "string", "format": "uri", "category": "accountability"},
+        "hosting": {"enum": list(HOSTING_KINDS), "category": "accountability"},
+        "data_portable": {"type": "boolean", "category": "accountability"},
+        "exit_in_contract": {"type": "boolean", "category": "accountability"},
+        "contract_end_date": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "category": "accountability"},
+        "replaceability": {"enum": list(REPLACEABILITY), "category": "accountability"},
     },
 }
+# Costs and energy per year (issue 15): each figure with its source and year.
+COST_FIGURES = ("cost_licence_eur", "cost_hosting_eur", "cost_staff_eur", "energy_training_kwh", "energy_running_kwh")
+for _figure in COST_FIGURES:
+    _stem = _figure.rsplit("_", 1)[0]
+    EXTENSION_SCHEMA["properties"] |= {
+        _figure: {"type": "integer" if _figure.endswith("_eur") else "number", "minimum": 0,
+                  "maximum": 1_000_000_000, "category": "costs"},
+        _stem + "_source": {"enum": list(FIGURE_SOURCES), "category": "costs"},
+        _stem + "_year": {"type": "integer", "minimum": 2000, "maximum": 2100, "category": "costs"},
+    }
 EXTENSION_FIELDS: list[str] = list(EXTENSION_SCHEMA["properties"])
 ENTRY_FIELDS: list[str] = STORED_STANDARD_FIELDS + EXTENSION_FIELDS
 LIST_FIELDS = {"theme", "decision_kinds"}
@@ -66,19 +97,50 @@ LABELS_EN = {
     "decision_kinds": "Decisions this algorithm is used for",
     "human_contact": "Talk to a person instead", "objection_route": "How to object",
     "objection_link": "Link to the objection procedure", "ai_act_risk_class": "EU AI Act risk class",
-    "eu_database_ref": "EU database reference", "source_open": "Source code is open",
+    "eu_database_ref": "EU database reference",
+    "eu_provider_entry_url": "Link to the provider's entry in the EU database", "source_open": "Source code is open",
     "exit_strategy": "Exit strategy", "open_standards": "Open standards used",
     "receipt_months": "Months a decision explanation stays online",
     "model_version": "Model used to explain decisions",
+    "publiccode_url": "publiccode.yml address", "hosting": "Hosting",
+    "data_portable": "Data can leave in an open format", "exit_in_contract": "Exit strategy in the contract",
+    "contract_end_date": "Contract end date", "replaceability": "How replaceable it is",
+    "cost_licence_eur": "Licence costs per year (euro)", "cost_licence_source": "Source of the licence costs",
+    "cost_licence_year": "Year of the licence costs", "cost_hosting_eur": "Hosting costs per year (euro)",
+    "cost_hosting_source": "Source of the hosting costs", "cost_hosting_year": "Year of the hosting costs",
+    "cost_staff_eur": "Staff costs per year (euro)", "cost_staff_source": "Source of the staff costs",
+    "cost_staff_year": "Year of the staff costs", "energy_training_kwh": "Energy for training (kWh)",
+    "energy_training_source": "Source of the training energy", "energy_training_year": "Year of the training energy",
+    "energy_running_kwh": "Energy for running, per year (kWh)", "energy_running_source": "Source of the running energy",
+    "energy_running_year": "Year of the running energy",
 }
 LABELS_NL_EXTENSIONS = {
     "decision_kinds": "Besluiten waarbij dit algoritme wordt gebruikt",
     "human_contact": "Liever met een mens praten", "objection_route": "Bezwaar maken",
     "objection_link": "Link naar de bezwaarprocedure", "ai_act_risk_class": "Risicoklasse AI-verordening",
-    "eu_database_ref": "Referentie EU-databank", "source_open": "Broncode is openbaar",
+    "eu_database_ref": "Referentie EU-databank",
+    "eu_provider_entry_url": "Link naar de registratie van de aanbieder in de EU-databank", "source_open": "Broncode is openbaar",
     "exit_strategy": "Exitstrategie", "open_standards": "Gebruikte open standaarden",
     "receipt_months": "Maanden dat een besluituitleg online blijft",
     "model_version": "Model waarmee besluiten worden uitgelegd",
+    "publiccode_url": "Adres van publiccode.yml", "hosting": "Hosting",
+    "data_portable": "Gegevens kunnen mee in een open formaat", "exit_in_contract": "Exitstrategie in het contract",
+    "contract_end_date": "Einddatum contract", "replaceability": "Hoe vervangbaar het is",
+    "cost_licence_eur": "Licentiekosten per jaar (euro)", "cost_licence_source": "Bron van de licentiekosten",
+    "cost_licence_year": "Jaar van de licentiekosten", "cost_hosting_eur": "Hostingkosten per jaar (euro)",
+    "cost_hosting_source": "Bron van de hostingkosten", "cost_hosting_year": "Jaar van de hostingkosten",
+    "cost_staff_eur": "Personeelskosten per jaar (euro)", "cost_staff_source": "Bron van de personeelskosten",
+    "cost_staff_year": "Jaar van de personeelskosten", "energy_training_kwh": "Energie voor trainen (kWh)",
+    "energy_training_source": "Bron van de trainingsenergie", "energy_training_year": "Jaar van de trainingsenergie",
+    "energy_running_kwh": "Energie voor gebruik, per jaar (kWh)", "energy_running_source": "Bron van de gebruiksenergie",
+    "energy_running_year": "Jaar van de gebruiksenergie",
+}
+# Labels of the lock-in and cost choices (their definitions: /lock-in-index/method).
+CHOICE_LABELS = {
+    "hosting": {"own": N_("Own data centre"), "nl_eu_cloud": N_("Dutch or EU public cloud"), "other": N_("Other")},
+    "replaceability": {"easy": N_("Easy to replace"), "effort": N_("Replaceable with effort"),
+                       "hard": N_("Hard to replace"), "locked": N_("Not replaceable in practice")},
+    "source": {"declared": N_("declared"), "invoiced": N_("invoiced"), "measured": N_("measured")},
 }
 RISK_CLASS_LABELS = {
     "none": (N_("Not an AI system")), "minimal": N_("Minimal risk"), "limited": N_("Limited risk"),
@@ -91,6 +153,7 @@ SECTIONS = [
     ("Verantwoord gebruik", N_("Responsible use")),
     ("Werking", N_("How it works")),
     ("accountability", N_("AI Act and supplier")),
+    ("costs", N_("Costs and energy")),
     ("Metadata", N_("Metadata")),
 ]
 HIDDEN = {"source_id", "search_terms"}
@@ -116,7 +179,7 @@ def widget(name: str) -> str:
         return "lines"
     if schema.get("type") == "boolean":
         return "yesno"
-    if schema.get("type") == "integer":
+    if schema.get("type") in ("integer", "number"):
         return "text"
     if schema.get("format") == "uri" or schema.get("maxLength", 10_000) <= LONG_TEXT_LIMIT \
             or name in {"contact", "start_date", "end_date", "source_id"}:
@@ -131,12 +194,22 @@ def choices(name: str, locale: str) -> list[tuple[str, str]]:
     if name == "ai_act_risk_class":
         t = translator(locale)
         return [(value, t(RISK_CLASS_LABELS[value])) for value in AI_ACT_RISK_CLASSES]
+    labels = CHOICE_LABELS.get("source" if name.endswith("_source") else name)
+    if labels:
+        t = translator(locale)
+        return [(value, t(labels[value])) for value in field_schema(name).get("enum", [])]
     return [(value, value) for value in field_schema(name).get("enum", [])]
+
+
+def choice_label(name: str, value, locale: str):
+    """The label of a lock-in or cost choice in ``locale``; other values as they are."""
+    labels = CHOICE_LABELS.get("source" if name.endswith("_source") else name)
+    return translator(locale)(labels[value]) if labels and value in labels else value
 
 
 def field_schema(name: str) -> dict:
     """The schema of one entry field, standard or extension."""
-    return SCHEMA["properties"].get(name) or EXTENSION_SCHEMA["properties"][name]
+    return ACCEPTING_SCHEMA["properties"].get(name) or EXTENSION_SCHEMA["properties"][name]
 
 
 def label(name: str, locale: str) -> str:
@@ -150,7 +223,7 @@ def is_required(name: str) -> bool:
     return name in SCHEMA["required"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def layout(locale: str, include_hidden: bool = False) -> list[dict]:
     """Sections → fields, for the detail page, the form and the PDF alike."""
     t = translator(locale)
@@ -178,19 +251,14 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in SCHEMA.items() if k != "$id"})
+_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in ACCEPTING_SCHEMA.items() if k != "$id"})
 _EXTENSION_VALIDATOR = Draft7Validator(EXTENSION_SCHEMA)
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def is_web_address(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in value
-
-
-def _oddities(value: str) -> bool:
-    return value != value.strip() or bool(_INVISIBLE.search(value)) or "\u00a0" in value
 
 
 def validate_entry(data: dict, *, locale: str = "nl", strict: bool = True) -> list[FieldError]:
@@ -239,6 +307,11 @@ def validate_entry(data: dict, *, locale: str = "nl", strict: bool = True) -> li
         add("end_date", t("The end date cannot be before the start date."))
     if "theme" in data and not present.get("theme"):
         add("theme", t("Choose at least one theme."))
+    for figure in COST_FIGURES:  # a cost or energy figure is only useful with its source and year
+        if present.get(figure) is not None:
+            for part in ("_source", "_year"):
+                if not present.get(figure.rsplit("_", 1)[0] + part):
+                    add(figure.rsplit("_", 1)[0] + part, t("Say where this figure comes from and for which year."))
     return [FieldError(field, message) for field, message in errors.items()]
 
 
@@ -262,10 +335,11 @@ def _translate(error, add, t) -> None:
         add(field, t("Choose one of: %(choices)s.", choices=", ".join(map(str, error.validator_value))))
     elif kind == "type":
         expected = {"string": t("text"), "array": t("a list of texts"), "boolean": t("yes or no"),
-                    "integer": t("a whole number")}
+                    "integer": t("a whole number"), "number": t("a number")}
         add(field, t("This must be %(kind)s.", kind=expected.get(error.validator_value, error.validator_value)))
     elif kind in ("minimum", "maximum"):
-        add(field, t("Give a whole number from %(low)d to %(high)d.", low=1, high=120))
+        add(field, t("Give a whole number from %(low)d to %(high)d.", low=error.schema.get("minimum", 0),
+                     high=error.schema.get("maximum", 0)))
     elif kind == "const":
         add(field, t("This must be %(value)s.", value=error.validator_value))
     else:  # pragma: no cover - the schema uses no other keywords
@@ -279,16 +353,28 @@ def normalise_form(form: dict[str, str | list[str]]) -> dict:
         raw = form.get(name)
         if name in LIST_FIELDS:
             items = raw if isinstance(raw, list) else (raw or "").splitlines()
-            data[name] = [unicodedata.normalize("NFC", i).strip() for i in items if i and i.strip()]
-        elif name == "source_open":
+            data[name] = [clean_text(i) for i in items if i and clean_text(i)]
+        elif field_schema(name).get("type") == "boolean":
             data[name] = {"yes": True, "no": False}.get(raw or "")
-        elif name == "receipt_months":
-            text = (raw or "").strip()
-            data[name] = int(text) if text.isdigit() else (text or None)
+        elif field_schema(name).get("type") in ("integer", "number"):
+            data[name] = _number(raw, field_schema(name)["type"])
         else:
-            text = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n")).strip()
-            data[name] = _INVISIBLE.sub("", text).replace("\u00a0", " ") or None
+            data[name] = clean_text(raw or "") or None
     return data
+
+
+def _number(raw, kind: str):
+    """A typed number ("1.250", "12,5" or "12.5" for a decimal) or the text as typed (refused later)."""
+    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if kind == "integer":
+        digits = text.replace(".", "") if re.fullmatch(r"\d{1,3}(\.\d{3})+", text) else text
+        return int(digits) if re.fullmatch(r"-?\d+", digits) else text
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return text
 
 
 def to_standard(entry: dict, *, extensions: bool = True) -> dict:

@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     from register.web.public import bp as public_bp
 
     common.init_app(app)
+    from register.web import assets
+
+    assets.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -43,3 +46,7 @@ def init_app(app: Flask) -> None:
     from register.web.sta import bp as sta_bp
 
     app.register_blueprint(sta_bp, url_prefix="/sta/v1.1")
+    from register.web import hosts, ratelimit
+
+    hosts.init_app(app)  # links name STADSREGISTER_BASE_URL only (issue 12)
+    ratelimit.init_app(app)  # sign-in limits shared by all workers (issue 12)

@@ -80,9 +80,12 @@ def json_error(status: int, message: str, errors: list | None = None) -> tuple[R
 def current_user() -> User | None:
     """The signed-in account (portal session) or the API token's account."""
     if "current_user" not in g:
+        from register.services.accounts import session_is_current
+
         user_id = session.get("user_id")
-        user = get_session().get(User, user_id) if user_id else None
-        g.current_user = user if user is not None and user.active else None
+        user = get_session().get(User, user_id) if isinstance(user_id, int) else None
+        # A copied cookie dies with sign-out, a password change or a removed membership (issue 12).
+        g.current_user = user if session_is_current(user, session.get("epoch")) else None
     return g.current_user
 
 

@@ -25,6 +25,7 @@ import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -111,6 +112,12 @@ def _empty_entry_form(page, site):
     page.wait_for_load_state()
 
 
+def _empty_question_form(page, site):
+    """Send the question form of a questions page without choosing or writing anything (issue 15)."""
+    page.locator("#ask-heading ~ form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 def _explain_answer(page, site):
     """Fill in the explain form with the first case of the model's reference data and submit it."""
     site.fill_explain_form(page)
@@ -139,6 +146,11 @@ PAGES: list[PageSpec] = [
              account="registrant@amsterdam.example", action=_empty_entry_form),
     PageSpec("portal-entry-to-approve", lambda s: f"/portal/algorithms/{s.code('AMS-WOZ-001')}",
              account="approver@amsterdam.example"),
+    PageSpec("portal-tokens", lambda s: "/portal/tokens", account="registrant@amsterdam.example"),
+    PageSpec("portal-tokens-errors", lambda s: "/portal/tokens", status=422, account="registrant@amsterdam.example",
+             action=_empty_entry_form),
+    PageSpec("portal-sensor-messages", lambda s: "/portal/sensors/messages", account="registrant@amsterdam.example",
+             needs="portal.sensor_messages"),
     # Explanations (issue 5)
     PageSpec("how-it-works", lambda s: f"/algorithms/{s.model_code()}/how-it-works",
              needs="public.how_it_works_page"),
@@ -158,6 +170,21 @@ PAGES: list[PageSpec] = [
     PageSpec("sensor-detail", lambda s: f"/sensors/{s.sensor_id()}", needs="public.sensor_detail"),
     PageSpec("sensor-contact", lambda s: f"/sensors/{s.sensor_id()}/contact", needs="public.sensor_contact"),
     PageSpec("sensor-report", lambda s: "/sensors/report", needs="public.sensor_report"),
+    # Participation, lock-in index, costs (issue 15)
+    PageSpec("questions", lambda s: f"/algorithms/{s.code('AMS-BIJ-001')}/questions", needs="public.questions_page"),
+    PageSpec("questions-late", lambda s: f"/algorithms/{s.code('AMS-PARK-001')}/questions",
+             needs="public.questions_page"),
+    PageSpec("questions-errors", lambda s: f"/algorithms/{s.code('AMS-PARK-001')}/questions", status=422,
+             needs="public.questions_page", action=_empty_question_form),
+    PageSpec("lock-in-index", lambda s: "/lock-in-index", needs="public.lockin_index"),
+    PageSpec("lock-in-index-provisional", lambda s: f"/lock-in-index?year={date.today().year}",
+             needs="public.lockin_index"),
+    PageSpec("lock-in-method", lambda s: "/lock-in-index/method", needs="public.lockin_method"),
+    PageSpec("costs", lambda s: "/costs", needs="public.costs_overview"),
+    PageSpec("portal-questions", lambda s: "/portal/questions", needs="portal.questions",
+             account="registrant@amsterdam.example"),
+    PageSpec("portal-advice", lambda s: f"/portal/algorithms/{s.code('AMS-BIJ-001')}/advice", needs="portal.advice",
+             account="approver@amsterdam.example"),
 ]
 
 

@@ -285,7 +285,7 @@ def test_batch_reports_bad_rows_by_line_and_rerunning_is_safe(runner, session, w
                      encoding="utf-8")
     out = tmp_path / "out.csv"
     result = runner.invoke(args=["decisions", "batch", "--algorithm", woz.code, str(cases), str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # one row was refused (README: exit codes)
     assert "line 3: woonoppervlak" in result.output and "2 receipts written" in result.output
     first = out.read_text(encoding="utf-8")
     runner.invoke(args=["decisions", "batch", "--algorithm", woz.code, str(cases), str(out)])

@@ -165,7 +165,7 @@ def test_cli_import_all_or_nothing_then_valid_only_and_export(runner, session, w
     assert out.exit_code == 1 and "row 3 (C-2) [sensor_type]" in out.output
     assert stored(session) == before
     out = runner.invoke(args=["sensors", "import", str(path), "--owner", "Gemeente Amsterdam", "--valid-only"])
-    assert out.exit_code == 0 and "1 new" in out.output
+    assert out.exit_code == 1 and "1 new" in out.output  # written, but a row was refused (README: exit codes)
     target = tmp_path / "out.geojson"
     out = runner.invoke(args=["sensors", "export", "--format", "geojson", str(target)])
     assert out.exit_code == 0

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from register.models import AlgorithmVersion
-from register.services.standard import SCHEMA, STORED_STANDARD_FIELDS, validate_entry
+from register.services.standard import ACCEPTED_LIMITS, SCHEMA, STORED_STANDARD_FIELDS, validate_entry
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "reference" / \
     "algoritmeregister-publicatiestandaard-v1.0.0.schema.json"
@@ -19,10 +19,12 @@ def test_committed_schema_is_the_national_one():
 
 
 def test_every_field_of_the_standard_is_a_column_with_its_limit():
+    """Same limits as the standard, except where the national register deliberately accepts more."""
+    assert ACCEPTED_LIMITS == {"name": 100, "organization": 100, "legal_basis_title": 100}  # issue #17
     columns = AlgorithmVersion.__table__.columns
     for name in STORED_STANDARD_FIELDS:
         assert name in columns, name
-        limit = SCHEMA["properties"][name].get("maxLength")
+        limit = ACCEPTED_LIMITS.get(name, SCHEMA["properties"][name].get("maxLength"))
         column_type = columns[name].type
         if limit is not None:
             assert getattr(column_type, "length", None) == limit, name
@@ -48,9 +50,10 @@ def test_valid_entry_has_no_errors(make_entry):
 
 
 def test_over_long_name_is_refused_in_plain_dutch_and_english(make_entry):
-    entry = make_entry(name="x" * 100)
-    assert messages(entry)["name"] == "Deze tekst is te lang: maximaal 99 tekens, u gebruikte er 100."
-    assert messages(entry, "en")["name"] == "This text is too long: at most 99 characters, you used 100."
+    assert "name" not in messages(make_entry(name="x" * 100))  # what the national register accepts
+    entry = make_entry(name="x" * 101)
+    assert messages(entry)["name"] == "Deze tekst is te lang: maximaal 100 tekens, u gebruikte er 101."
+    assert messages(entry, "en")["name"] == "This text is too long: at most 100 characters, you used 101."
 
 
 def test_empty_mandatory_field_is_reported(make_entry):
@@ -67,7 +70,7 @@ def test_status_must_be_one_of_the_standards_values(make_entry):
     assert "In gebruik" in messages(make_entry(status="Actief"))["status"]
 
 
-def test_odd_whitespace_is_refused_on_import_never_silently_changed(make_entry):
+def test_strict_validation_finds_odd_whitespace_which_imports_normalise_with_a_note(make_entry):
     assert "status" not in messages(make_entry(name=" Naam met spatie "))
     assert "name" in messages(make_entry(name=" Naam met spatie "))
     assert "name" in messages(make_entry(name="Naam\u200bmet verborgen teken"))

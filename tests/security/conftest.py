@@ -1,18 +1,32 @@
-"""Fixtures for the hostile-input corpus: organisations, accounts, tokens and a published model.
+"""Fixtures for the security corpus.
 
-The hostile samples themselves live in ``hostile.py`` (loaded here by path: with
-``--import-mode=importlib`` a test module cannot import its neighbours).
+The register's world (two organisations with their people, a published entry), the same the
+permission tests use; and for the hostile-input corpus (``test_input_*.py``) one organisation
+with tokens, a published entry, the sample WOZ model and a sensor. The hostile samples live in
+``hostile.py`` (loaded by path: with ``--import-mode=importlib`` a test module cannot import its
+neighbours).
 """
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 from register.services import accounts
 
-PASSWORD = "correct horse battery staple"
+_spec = importlib.util.spec_from_file_location(
+    "register_test_fixtures", Path(__file__).parent.parent / "register" / "conftest.py")
+_fixtures = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = _fixtures  # dataclasses look their module up
+_spec.loader.exec_module(_fixtures)
+
+PASSWORD = _fixtures.PASSWORD
+valid_entry = _fixtures.valid_entry
+world = _fixtures.world
+published = _fixtures.published
+make_entry = _fixtures.make_entry
 ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
 
 

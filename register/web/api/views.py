@@ -7,6 +7,7 @@ from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from register.db import get_session
+from register.i18n import N_
 from register.models import Organisation
 from register.services import accounts
 from register.services import algorithms as algos
@@ -15,16 +16,24 @@ from register.services.standard import to_standard
 from register.web.api import bp
 from register.web.common import json_error, locale
 
+TOKEN_REFUSED = {  # issue 12: say why a token stopped working, so its owner knows what to do
+    None: N_("Send a valid API token: Authorization: Bearer <token>."),
+    "revoked": N_("This API token has been revoked. Make a new one at /portal/tokens."),
+    "expired": N_("This API token has expired. Make a new one at /portal/tokens."),
+    "no-membership": N_("The account of this API token no longer works for the token's organisation."),
+}
+
 
 def token_required(view):
     """Authenticate with ``Authorization: Bearer <token>``; 401 otherwise."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         header = request.headers.get("Authorization", "")
-        found = accounts.user_for_token(session=get_session(), plain=header.removeprefix("Bearer ").strip()) \
-            if header.startswith("Bearer ") else None
+        plain = header.removeprefix("Bearer ").strip()
+        found = accounts.user_for_token(session=get_session(), plain=plain) if header.startswith("Bearer ") else None
         if found is None:
-            return json_error(401, _("Send a valid API token: Authorization: Bearer <token>."))
+            why = accounts.refused_token(session=get_session(), plain=plain) if header.startswith("Bearer ") else None
+            return json_error(401, _(TOKEN_REFUSED.get(why, TOKEN_REFUSED[None])))
         g.api_user, g.api_token = found
         return view(*args, **kwargs)
     return wrapped
@@ -154,15 +163,19 @@ def workflow_step(code: str, step: str):
     body = request.get_json(silent=True) if request.get_data(cache=True) else {}
     if not isinstance(body, dict):  # a bare number, list or text is no request (issue 12)
         return json_error(400, _('Send a JSON object, e.g. {"reason": "..."}, or no body.'))
-    reason = body.get("reason")
-    if reason is not None and not isinstance(reason, str):
+    texts = {name: body.get(name) for name in ("reason", "override_reason")}
+    wrong = [name for name, value in texts.items() if value is not None and not isinstance(value, str)]
+    if wrong:
         return json_error(422, _("Some fields are not filled in correctly."),
-                          [{"field": "reason", "message": _("A reason is a text.")}])
-    reason = (reason or "").strip()
+                          [{"field": name, "message": _("A reason is a text.")} for name in wrong])
+    reason, override = ((texts[name] or "").strip() for name in ("reason", "override_reason"))
     try:
-        algos.take_step(session=db, user=g.api_user, algorithm=algorithm, step=step, reason=reason)
+        algos.take_step(session=db, user=g.api_user, algorithm=algorithm, step=step, reason=reason,
+                        override_reason=override or None)
     except accounts.PermissionDenied:
         db.rollback()
+        if step == "approve" and g.api_user.is_admin:
+            return json_error(403, _(accounts.OVERRIDE_NEEDED))
         return json_error(403, _("Your role in this organisation does not allow this step."))
     except algos.WorkflowError as failure:
         db.rollback()

@@ -278,19 +278,22 @@ def import_sensors():
                            organisation=organisation, filename=pending["name"], error=None), 422
 
 
-@bp.route("/sensors/messages")
+@bp.route("/sensors/messages", methods=["GET", "POST"])
 @login_required
 def sensor_messages():
-    """Messages residents sent through the relay to the account's organisations."""
+    """Messages residents sent through the relay; opening the page changes nothing, a POST marks them read."""
     db, user = get_session(), current_user()
     items = svc.messages_for(db, user)
-    now = svc.utcnow()
-    for message, _sensor in items:
-        if message.read_at is None:
-            message.read_at = now
-            db.add(message)
-    db.commit()
-    return render_template("portal/sensor_messages.html", items=items)
+    if request.method == "POST":  # a GET never changes state (issue 12, point 14)
+        now = svc.utcnow()
+        for message, _sensor in items:
+            if message.read_at is None:
+                message.read_at = now
+                db.add(message)
+        db.commit()
+        return redirect(url_for("portal.sensor_messages"), 303)
+    return render_template("portal/sensor_messages.html", items=items,
+                           unread=sum(1 for message, _sensor in items if message.read_at is None))
 
 
 def _admin_only():

@@ -3,28 +3,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from register.db import get_session
 from register.i18n import N_
-from register.models import Organisation
+from register.models import ApiToken, Organisation
 from register.services import accounts
 from register.services import algorithms as algos
 from register.services import portal as portal_service
 from register.services import documents
 from register.services.presenters import entry_sections
-from register.services.ratelimit import RateLimiter
-from register.services.standard import ENTRY_FIELDS, LIST_FIELDS, layout, normalise_form
+from register.services.standard import ENTRY_FIELDS, LIST_FIELDS, invisible_in, label, layout, normalise_form
 from register.web.common import current_user, fail, locale, login_required
 from register.web.portal import bp
-
-
-def _limiter() -> RateLimiter:
-    if "stadsregister.login_limiter" not in current_app.extensions:
-        current_app.extensions["stadsregister.login_limiter"] = RateLimiter(
-            int(current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]))
-    return current_app.extensions["stadsregister.login_limiter"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,27 +26,27 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with e-mail address and password (attempts are rate-limited)."""
-    error = None
+    """Sign in with e-mail address and password (failed attempts are limited, see web/ratelimit.py)."""
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
-        wait = _limiter().retry_after(f"{request.remote_addr}|{email}")
-        if wait:
-            return render_template("portal/login.html", email=email, error=_(
-                "Too many attempts. Try again in %(seconds)d seconds.", seconds=wait)), 429, {"Retry-After": str(wait)}
         user = accounts.authenticate(session=get_session(), email=email, password=request.form.get("password", ""))
         if user is not None:
             session.clear()
-            session["user_id"] = user.id
+            session["user_id"], session["epoch"] = user.id, user.session_epoch or 0
             return redirect(_safe_next(request.args.get("next")))
         error = _("The e-mail address or password is not correct.")
         return render_template("portal/login.html", email=email, error=error), 401
-    return render_template("portal/login.html", email="", error=error)
+    return render_template("portal/login.html", email="", error=None)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out, here and on every other device the account is signed in on."""
+    user = current_user()
+    if user is not None:
+        db = get_session()
+        accounts.end_sessions(session=db, user=user)
+        db.commit()
     session.clear()
     return redirect(url_for("public.index"))
 
@@ -72,6 +64,8 @@ def _form_context(values: dict, errors: dict, organisations: list[Organisation] 
     for section in layout(locale(), include_hidden=True):
         fields = []
         for field in section["fields"]:
+            if field["name"] == "organization":  # follows from the organisation (issue 12, point 2)
+                continue
             if field["widget"] == "checkboxes":  # keep values from imports that are not in the list
                 known = {value for value, _text in field["choices"]}
                 extra = [(v, v) for v in values.get(field["name"]) or [] if v not in known]
@@ -87,7 +81,12 @@ def _errors_by_field(error: algos.ValidationFailed) -> dict[str, str]:
 
 
 def _form_data() -> dict:
-    raw = {name: (request.form.getlist(name) if name == "theme" else request.form.get(name)) for name in ENTRY_FIELDS}
+    raw = {name: (request.form.getlist(name) if name == "theme" else request.form.get(name))
+           for name in ENTRY_FIELDS if name != "organization"}
+    cleaned = invisible_in(raw)
+    if cleaned:  # normalised as on import, and said so (issue #17)
+        flash(_("Invisible characters and non-breaking spaces were removed from: %(fields)s.",
+                fields=", ".join(label(name, locale()) for name in cleaned)))
     return normalise_form(raw)
 
 
@@ -100,7 +99,7 @@ def new_algorithm():
     if not organisations:
         fail(403, _("Your account does not work for any organisation yet. Ask a site administrator."))
     if request.method == "GET":
-        values = {"organization": organisations[0].name, "theme": [], "decision_kinds": []}
+        values = {"theme": [], "decision_kinds": []}
         return render_template("portal/edit.html", mode="new", **_form_context(values, {}, organisations))
     data = _form_data()
     chosen = request.form.get("organisation_id", "")
@@ -138,10 +137,11 @@ def algorithm(code: str):
     draft = algos.current_draft(db, algorithm)
     copy = algos.working_copy(db, algorithm)
     is_approver = accounts.has_role(session=db, user=user, organisation_id=algorithm.organisation_id, role="approver")
+    member = accounts.is_member(session=db, user=user, organisation_id=algorithm.organisation_id, role="approver")
+    awaiting = bool(draft and draft.state == "submitted" and draft.last_editor_id != user.id)
     return render_template("portal/algorithm.html", algorithm=algorithm, draft=draft, name=copy.name,
                            sections=entry_sections(copy, locale()), events=portal_service.events(db, algorithm),
-                           can_approve=bool(is_approver and draft and draft.state == "submitted"
-                                            and draft.last_editor_id != user.id),
+                           can_approve=awaiting and is_approver, needs_override=awaiting and not member,
                            is_approver=is_approver, document_set=documents.portal_documents(db, algorithm))
 
 
@@ -164,6 +164,7 @@ def edit_algorithm(code: str):
     return redirect(url_for("portal.algorithm", code=algorithm.code))
 
 
+NOT_YOUR_STEP = N_("Your role in this organisation does not allow this step.")
 STEP_DONE = {
     "submit": N_("Submitted for approval."),
     "approve": N_("Published. The public page now shows this version."),
@@ -180,10 +181,12 @@ def workflow(code: str, step: str):
     db, user, algorithm = _own_algorithm(code)
     try:
         algos.take_step(session=db, user=user, algorithm=algorithm, step=step,
-                        reason=request.form.get("reason", "").strip())
+                        reason=request.form.get("reason", "").strip(),
+                        override_reason=request.form.get("override_reason", "").strip() or None)
     except accounts.PermissionDenied:
         db.rollback()
-        fail(403, _("Your role in this organisation does not allow this step."))
+        refused = accounts.OVERRIDE_NEEDED if step == "approve" and user.is_admin else NOT_YOUR_STEP
+        fail(403, _(refused))
     except algos.WorkflowError as error:
         db.rollback()
         flash(_(str(error)), "error")
@@ -192,20 +195,45 @@ def workflow(code: str, step: str):
     return redirect(url_for("portal.algorithm", code=algorithm.code)), 303
 
 
+def _token_form() -> tuple[str, Organisation | None, int | None]:
+    name = request.form.get("name", "").strip()[:120]
+    chosen = request.form.get("organisation_id")
+    organisation = next((o for o in portal_service.organisations_for(get_session(), current_user())
+                         if str(o.id) == chosen), None)
+    days = request.form.get("days") or str(accounts.DEFAULT_TOKEN_DAYS)
+    return name, organisation, int(days) if days.isascii() and days.isdigit() and int(days) in accounts.TOKEN_DAYS else None
+
+
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
 def tokens():
-    """Create API tokens for department systems; a token is shown once and stored only as a hash."""
+    """API tokens for department systems: made (shown once, stored as a hash), expiring, revocable."""
     db, user = get_session(), current_user()
-    organisations = portal_service.organisations_for(db, user)
-    created, error = None, None
+    created, errors = None, {}
     if request.method == "POST":
-        name = request.form.get("name", "").strip()
-        organisation = next((o for o in organisations if str(o.id) == request.form.get("organisation_id")), None)
-        if not name or organisation is None:
-            error = _("Give the token a name and choose an organisation.")
-        else:
-            _token, created = accounts.create_api_token(session=db, user=user, organisation=organisation, name=name[:120])
+        name, organisation, days = _token_form()
+        errors = {key: message for key, message, bad in (
+            ("name", _("Give the token a name."), not name),
+            ("organisation_id", _("Choose an organisation."), organisation is None),
+            ("days", _("Choose how long the token may be used."), days is None)) if bad}
+        if not errors:
+            _token, created = accounts.create_api_token(session=db, user=user, organisation=organisation,
+                                                        name=name, days=days)
             db.commit()
-    return render_template("portal/tokens.html", organisations=organisations, created=created, error=error,
-                           tokens=accounts.tokens_of(session=db, user=user)), (422 if error else 200)
+    return render_template("portal/tokens.html", **portal_service.token_page(db, user), created=created,
+                           errors=errors, choices=accounts.TOKEN_DAYS, default_days=accounts.DEFAULT_TOKEN_DAYS,
+                           ), (422 if errors else 200)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the account's tokens (a site administrator may revoke anyone's)."""
+    db, user = get_session(), current_user()
+    token = db.get(ApiToken, token_id)
+    if token is None or (token.user_id != user.id and not user.is_admin):
+        fail(404, _("There is no such token among yours."))
+    if accounts.revoke_token(session=db, token=token):
+        db.commit()
+    flash(_("Token %(name)s is revoked; systems using it are refused from now on.", name=token.name))
+    return redirect(url_for("portal.tokens"), 303)

@@ -7,3 +7,6 @@ from register.web.public import views  # noqa: E402,F401
 from register.web.public import documents  # noqa: E402,F401
 from register.web.public import sensors  # noqa: E402,F401
 from register.web.public import explanations  # noqa: E402,F401
+from register.web.public import catalog  # noqa: E402,F401
+from register.web.public import participation  # noqa: E402,F401
+from register.web.public import lockin  # noqa: E402,F401

@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 
 from register.db import get_session
 from register.services import decisions
+from register.services import ai_act_rights  # EU AI Act art. 86 on receipts (issue #17)
+from register.models import AlgorithmVersion
 from register.services.model_pages import decision_help, form_fields, how_it_works, model_facts
 from register.services.model_versions import published_model
 from register.web.reports import render_pdf
@@ -106,6 +108,8 @@ def _receipt_context(token: str):
         fail(404, _("We cannot find an explanation at this address. Check that you typed the whole link "
                     "from your letter."))
     context = decisions.receipt_view(session, receipt, locale(), data_dir())
+    context["ai_act_rights"] = ai_act_rights.for_receipt(  # EU AI Act art. 86 (issue #17)
+        session.get(AlgorithmVersion, receipt.algorithm_version_id), context["answer"].narrative, locale())
     return dict(context, algorithm_url=url_for("public.algorithm_detail", code=context["code"], _external=True))
 
 

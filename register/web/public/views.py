@@ -1,13 +1,15 @@
 """Start page, algorithm list and search, detail and history pages (each with a `.json` twin)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
 from register.db import get_session
 from register.services import algorithms as algos
-from register.services import search
+from register.services import costs, lockin, participation, search
 from register.services.presenters import entry_sections, listing, published_entry
 from register.services.documents import entry_documents, history as documents_history
 from register.services.standard import label
@@ -67,8 +69,14 @@ def algorithm_detail(fmt: str, code: str):
     if model is not None:
         links |= {"how_it_works": url_for("public.how_it_works_page", code=algorithm.code, _external=True),
                   "explain": url_for("public.explain_page", code=algorithm.code, _external=True)}
+    links |= {"questions": url_for("public.questions_page", code=algorithm.code, _external=True),  # issue 15
+              "costs": url_for("public.costs_overview", _external=True),
+              "lock_in_method": url_for("public.lockin_method", _external=True)}
     return respond("public/algorithm.html", fmt, status=status,
-                   json_keys=("algorithm", "links", "documents", "model"), algorithm=published_entry(algorithm, version),
+                   json_keys=("algorithm", "links", "documents", "model", "participation", "footprint", "lockin"),
+                   participation=participation.entry_counts(session, algorithm.id, date.today()),
+                   lockin=lockin.entry_score(version) | {"method_version": lockin.METHOD_VERSION},
+                   footprint=costs.entry_footprint(session, algorithm.id), algorithm=published_entry(algorithm, version),
                    documents=entry_documents(session, version, document_urls(), locale=locale()),
                    sections=entry_sections(version, locale()), links=links,
                    model=model_facts(model) if model else None)

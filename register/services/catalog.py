@@ -1,0 +1,163 @@
+"""A DCAT-AP catalogue of the register's open data, for open-data portals to harvest (issue #17).
+
+DCAT-AP 2.1.1/3.0 (SEMIC) with what DCAT-AP-NL and data.overheid.nl ask for on top: every dataset
+has an identifier, a publisher, a contact point, a licence and Dutch and English titles; every
+distribution an access URL, a format, a media type and a licence. Datasets: the algorithm entries
+in the publication standard's shape, the sensors as GeoJSON, CSV and GeoPackage, the SensorThings
+API as a data service, and residents' questions (participation) when that room is installed.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from register.models import Algorithm, Organisation
+from register.models.sensor import Sensor
+from register.services.standard import SCHEMA as STANDARD
+
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+CC0 = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
+STANDARD_SCHEMA = URIRef(STANDARD["$id"])  # the publication standard's own JSON Schema id
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SENSORTHINGS = URIRef("http://www.opengis.net/doc/is/sensorthings/1.1")
+CONTEXT = {"dcat": str(DCAT), "dct": str(DCTERMS), "foaf": str(FOAF), "vcard": str(VCARD), "xsd": str(XSD)}
+
+
+def _text(graph: Graph, subject, predicate, nl: str, en: str) -> None:
+    graph.add((subject, predicate, Literal(nl, lang="nl")))
+    graph.add((subject, predicate, Literal(en, lang="en")))
+
+
+def _stamp(value: datetime | None) -> Literal | None:
+    return Literal(value.replace(microsecond=0).isoformat(), datatype=XSD.dateTime) if value else None
+
+
+def publisher_name(session: Session, configured: str = "") -> str:
+    """The catalogue's publisher: the setting, else the register's first municipality, else its name."""
+    if configured:
+        return configured
+    first = session.exec(select(Organisation).where(Organisation.kind == "municipality").order_by(Organisation.id)).first()
+    return first.name if first else "Stadsregister"
+
+
+def build(session: Session, *, base_url: str, publisher: str, participation_url: str | None = None) -> Graph:
+    """The catalogue as an RDF graph; ``base_url`` is the register's public address."""
+    base = base_url.rstrip("/")
+    g = Graph()
+    for prefix, namespace in CONTEXT.items():
+        g.bind(prefix, namespace)
+    catalog = URIRef(f"{base}/catalog")
+    agent, contact = URIRef(f"{base}/catalog#publisher"), URIRef(f"{base}/catalog#contact")
+    g.add((agent, RDF.type, FOAF.Agent))
+    g.add((agent, FOAF.name, Literal(publisher)))
+    g.add((agent, DCTERMS.type, URIRef("http://purl.org/adms/publishertype/LocalAuthority")))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal(publisher)))
+    g.add((contact, VCARD.hasURL, URIRef(f"{base}/about")))
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    _text(g, catalog, DCTERMS.title, f"Open data van het Stadsregister ({publisher})",
+          f"Open data of the City Register ({publisher})")
+    _text(g, catalog, DCTERMS.description,
+          "De algoritmes en AI-systemen die de gemeente gebruikt en de sensoren in de openbare ruimte, als open data.",
+          "The algorithms and AI systems the city uses and the sensors in public space, as open data.")
+    g.add((catalog, DCTERMS.publisher, agent))
+    g.add((catalog, FOAF.homepage, URIRef(f"{base}/")))
+    g.add((catalog, DCTERMS.license, CC0))
+    for code in ("NLD", "ENG"):
+        g.add((catalog, DCTERMS.language, URIRef(f"{EU}language/{code}")))
+    g.add((catalog, DCAT.themeTaxonomy, URIRef(f"{EU}data-theme")))
+
+    def dataset(key: str, nl: tuple[str, str], en: tuple[str, str], landing: str, themes: list[str],
+                keywords: list[str], modified: datetime | None) -> URIRef:
+        node = URIRef(f"{base}/catalog#{key}")
+        g.add((node, RDF.type, DCAT.Dataset))
+        _text(g, node, DCTERMS.title, nl[0], en[0])
+        _text(g, node, DCTERMS.description, nl[1], en[1])
+        g.add((node, DCTERMS.identifier, Literal(str(node))))
+        g.add((node, DCTERMS.publisher, agent))
+        g.add((node, DCAT.contactPoint, contact))
+        g.add((node, DCAT.landingPage, URIRef(base + landing)))
+        g.add((node, DCTERMS.license, CC0))
+        g.add((node, DCTERMS.accessRights, URIRef(f"{EU}access-right/PUBLIC")))
+        for theme in themes:
+            g.add((node, DCAT.theme, URIRef(f"{EU}data-theme/{theme}")))
+        for word in keywords:
+            g.add((node, DCAT.keyword, Literal(word, lang="nl")))
+        if modified:
+            g.add((node, DCTERMS.modified, _stamp(modified)))
+        g.add((catalog, DCAT.dataset, node))
+        return node
+
+    def distribution(ds: URIRef, key: str, path: str, file_type: str, media: str, title: str,
+                     conforms: URIRef | None = None) -> URIRef:
+        node = URIRef(f"{base}/catalog#{key}")
+        g.add((node, RDF.type, DCAT.Distribution))
+        g.add((node, DCAT.accessURL, URIRef(base + path)))
+        g.add((node, DCAT.downloadURL, URIRef(base + path)))
+        g.add((node, DCTERMS.title, Literal(title, lang="en")))
+        g.add((node, DCTERMS["format"], URIRef(f"{EU}file-type/{file_type}")))
+        g.add((node, DCAT.mediaType, URIRef(IANA + media)))
+        g.add((node, DCTERMS.license, CC0))
+        if conforms is not None:
+            g.add((node, DCTERMS.conformsTo, conforms))
+        g.add((ds, DCAT.distribution, node))
+        return node
+
+    published = session.exec(select(func.max(Algorithm.published_at))).one()
+    algorithms = dataset(
+        "algorithms", ("Algoritmeregister", ("Alle gepubliceerde algoritmes en AI-systemen van de gemeente, in de "
+                                             "velden van de publicatiestandaard voor het Algoritmeregister.")),
+        ("Algorithm register", ("Every published algorithm and AI system of the city, in the fields of the Dutch "
+                                "algorithm register's publication standard.")),
+        "/algorithms", ["GOVE", "TECH"], ["algoritmes", "AI", "algoritmeregister"], published)
+    distribution(algorithms, "algorithms-json", "/open-data/algorithms.json", "JSON", "application/json",
+                 "Algorithms (JSON, publication standard v1.0.0)", STANDARD_SCHEMA)
+    distribution(algorithms, "algorithms-csv", "/open-data/algorithms.csv", "CSV", "text/csv", "Algorithms (CSV)")
+
+    updated = session.exec(select(func.max(Sensor.updated_at))).one()
+    sensors = dataset(
+        "sensors", ("Sensorregister", ("De sensoren in de openbare ruimte: plaats, eigenaar, wat ze meten en of ze "
+                                       "persoonsgegevens verwerken.")),
+        ("Sensor register", ("The sensors in public space: where they are, who owns them, what they measure and "
+                             "whether they process personal data.")),
+        "/sensors", ["GOVE", "ENVI", "TRAN"], ["sensoren", "camera's", "openbare ruimte"], updated)
+    distribution(sensors, "sensors-geojson", "/sensors.geojson", "GEOJSON", "application/geo+json", "Sensors (GeoJSON)")
+    distribution(sensors, "sensors-csv", "/sensors.csv", "CSV", "text/csv", "Sensors (CSV)")
+    distribution(sensors, "sensors-gpkg", "/sensors.gpkg", "GPKG", "application/geopackage+sqlite3",
+                 "Sensors (GeoPackage)")
+    service = URIRef(f"{base}/catalog#sensorthings")
+    g.add((service, RDF.type, DCAT.DataService))
+    _text(g, service, DCTERMS.title, "SensorThings API van het sensorregister", "SensorThings API of the sensor register")
+    g.add((service, DCAT.endpointURL, URIRef(f"{base}/sta/v1.1/")))
+    g.add((service, DCTERMS.conformsTo, SENSORTHINGS))
+    g.add((service, DCAT.servesDataset, sensors))
+    g.add((service, DCTERMS.publisher, agent))
+    g.add((service, DCTERMS.license, CC0))
+    g.add((catalog, DCAT.service, service))
+    sta = distribution(sensors, "sensors-sensorthings", "/sta/v1.1/Things", "JSON", "application/json",
+                       "Sensors (OGC SensorThings API v1.1)", SENSORTHINGS)
+    g.remove((sta, DCAT.downloadURL, None))
+    g.add((sta, DCAT.accessService, service))
+    if participation_url:
+        questions = dataset(
+            "participation", ("Vragen en meldingen van inwoners", ("Vragen, foutmeldingen en adviezen van inwoners "
+                                                                   "over algoritmes, met de antwoorden van de organisatie.")),
+            ("Residents' questions and reports", ("Residents' questions, error reports and advice about algorithms, "
+                                                  "with the organisation's answers.")),
+            participation_url, ["GOVE"], ["participatie", "inspraak"], None)
+        distribution(questions, "participation-json", participation_url, "JSON", "application/json",
+                     "Participation (JSON)")
+    return g
+
+
+def serialise(graph: Graph, fmt: str) -> str:
+    """``turtle`` or ``json-ld`` (with a compact context)."""
+    if fmt == "json-ld":
+        return graph.serialize(format="json-ld", context=CONTEXT, indent=2)
+    return graph.serialize(format="turtle")
+
