@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .allowlist import ALLOWED_FUNCTIONS, ALLOWED_TYPES, accepted_parts_text
+from .archive import check_archive
 from .errors import IntakeError
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -63,19 +64,30 @@ def _walk_nodes(node: Any, out: list[dict]) -> None:
             _walk_nodes(value, out)
 
 
+def _check_nodes(schema: Any, nodes: list[dict]) -> None:
+    """A skops schema is an object describing the model, and every node names its type in text."""
+    if not isinstance(schema, dict) or "__class__" not in schema or "__module__" not in schema:
+        raise ValueError("the schema does not describe an object")
+    for node in nodes:
+        if not isinstance(node["__module__"], str) or not isinstance(node["__class__"], str):
+            raise TypeError("a node's type is not a name")
+
+
 def inspect_skops(data: bytes) -> tuple[list[str], list[str], dict]:
     """Return (all type names, refused names, saved_with) from a skops file's schema."""
+    check_archive(data)  # bounded before anything is inflated (issue 12: zip bombs)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             schema = json.loads(zf.read("schema.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        nodes: list[dict] = []
+        _walk_nodes(schema, nodes)
+        _check_nodes(schema, nodes)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, RecursionError, OSError) as exc:
         raise IntakeError(
             "not_skops",
             f"This is not a valid .skops file ({exc.__class__.__name__}).",
             f"Dit is geen geldig .skops-bestand ({exc.__class__.__name__}).",
         ) from None
-    nodes: list[dict] = []
-    _walk_nodes(schema, nodes)
     names, refused, saved_with = set(), set(), {}
     for node in nodes:
         name = f"{node['__module__']}.{node['__class__']}"
@@ -123,7 +135,14 @@ def load_model(path: str | Path, *, max_bytes: int = MAX_BYTES) -> LoadedModel:
         )
     names, refused, saved_with = inspect_skops(data)
     # Defence in depth: skops' own view must also stay inside our allowlist.
-    untrusted = sio.get_untrusted_types(data=data)
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+    except Exception as exc:  # noqa: BLE001 - malformed internals (issue 12): refused, not a crash
+        raise IntakeError(
+            "not_skops",
+            f"This is not a valid .skops file ({exc.__class__.__name__}).",
+            f"Dit is geen geldig .skops-bestand ({exc.__class__.__name__}).",
+        ) from None
     refused = sorted(
         set(refused) | {t for t in untrusted if t not in ALLOWED_TYPES | ALLOWED_FUNCTIONS}
     )

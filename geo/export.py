@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -46,6 +47,23 @@ def _wkt(geometry: Mapping[str, Any] | None) -> str | None:
     return shapely.to_wkt(shape(geometry), rounding_precision=7) if geometry else None
 
 
+#: A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never runs (OWASP "CSV injection").
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe. Numbers stay numbers: int and float values are left alone, and so is text that
+    is only a number (``-12.5``), which a spreadsheet reads as that number and nothing else.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_row(sensor: Mapping[str, Any], locale: str = "nl") -> dict[str, Any]:
     props = public_properties(sensor)
     props.update({k: v for k, v in labels(props, locale).items() if k in CSV_COLUMNS})
@@ -64,7 +82,7 @@ def iter_csv(sensors: Iterable[Mapping[str, Any]], *, locale: str = "nl") -> Ite
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for i, sensor in enumerate(sensors):
-        writer.writerow(csv_row(sensor, locale))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in csv_row(sensor, locale).items()})
         if i % 500 == 499:
             yield buffer.getvalue()
             buffer.seek(0)

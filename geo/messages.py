@@ -61,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'U publiceert de gegevens als open data. Geef de link.',
         'You publish the data as open data. Give the link.',
     ),
+    'nul_character': (
+        'Deze tekst bevat een NUL-teken (een onzichtbaar teken met code 0). Haal het weg en probeer het opnieuw.',
+        'This text contains a NUL character (an invisible character with code 0). Remove it and try again.',
+    ),
     'bad_email': (
         'Dit is geen geldig e-mailadres.',
         'This is not a valid e-mail address.',

@@ -155,7 +155,7 @@ def _resolve(obj: Any, path: str) -> Any:
 
 _TOKEN = re.compile(r"""\s*(?:
     (?P<geo>geo\.intersects\s*\(\s*(?P<geofield>[A-Za-z/]+)\s*,\s*geography\s*'(?P<wkt>[^']*)'\s*\))
-  | (?P<path>[@A-Za-z_][\w./@]*)\s+eq\s+(?P<value>'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false|null)
+  | (?P<path>[@A-Za-z_][\w./@]*)\s+eq\s+(?P<value>'(?:[^']|'')*'|-?[0-9]+(?:\.[0-9]+)?|true|false|null)
   | (?P<and>and)\b
 )""", re.VERBOSE | re.IGNORECASE)
 
@@ -215,8 +215,10 @@ class Paging:
 def paging(args: Mapping[str, str]) -> Paging:
     """$top (capped at MAX_TOP), $skip and $count from query arguments."""
     try:
-        top = int(args.get("$top", DEFAULT_TOP))
-        skip = int(args.get("$skip", 0))
+        top, skip = (str(args.get(k, default)).strip() for k, default in (("$top", DEFAULT_TOP), ("$skip", 0)))
+        if not (top.isascii() and skip.isascii()):  # int() reads other scripts' digits too
+            raise ValueError
+        top, skip = int(top), int(skip)
     except ValueError:
         raise FilterError("$top and $skip must be whole numbers") from None
     if top < 0 or skip < 0:

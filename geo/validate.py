@@ -184,7 +184,7 @@ def validate_sensor(data: Mapping[str, Any], *, boundary: Boundary | None = None
     if data.get("id") is not None:
         clean["id"] = data["id"]
     for field, limit in MAX_LENGTH.items():
-        clean[field] = v.text(data.get(field))
+        clean[field] = _convert(v.text, data.get(field), field, err)
         if clean[field] and len(clean[field]) > limit:
             err.add(field, "too_long", max=limit)
     for field in ("reference", "measures", "purpose"):

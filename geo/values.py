@@ -32,6 +32,8 @@ def text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a reference typed as 12 comes back from Excel as 12.0
+    if "\x00" in str(value):  # no database text may hold one (PostgreSQL refuses it: issue 12)
+        raise ValueProblem("nul_character")
     return re.sub(r"[ \t\u00a0]+", " ", str(value)).strip() or None
 
 
@@ -124,7 +126,7 @@ def email(value: object) -> str | None:
     if raw is None:
         return None
     raw = raw.replace(" ", "").removeprefix("mailto:")
-    if not _EMAIL.match(raw):
+    if len(raw) > 254 or not _EMAIL.match(raw):  # RFC 5321: an address has at most 254 characters
         raise ValueProblem("bad_email")
     return raw.lower()
 

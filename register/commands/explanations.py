@@ -117,7 +117,7 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
     import time
 
     from register.services import batch
-    from register.services.decisions import NoModel, model_for
+    from register.services.decisions import NoModel, Withdrawn, model_for
     from register.services.model_versions import EXPLAINERS
 
     try:
@@ -129,6 +129,9 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
         algorithm = _algorithm(session, code)
         try:
             _version, model = model_for(session, algorithm)
+        except Withdrawn as error:  # retracted or archived: no new decisions (issue 12)
+            raise click.UsageError(f"{algorithm.code} is {error.state}: no new decisions are explained with it.") \
+                from error
         except NoModel as error:
             raise click.UsageError(f"{algorithm.code} has no published model.") from error
         writer = csv.writer(target)
@@ -154,14 +157,21 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete every expired decision receipt (opened or not), and residents' e-mail addresses 30 days
-    after their question was answered."""
+    """Delete every expired decision receipt (opened or not), residents' e-mail addresses 30 days
+    after their question was answered, and the files a crash or an abandoned upload left:
+    half-written temp files, stored files no row refers to, sensor-import uploads and working
+    folders older than an hour."""
     from register.services.decisions import purge
     from register.services.participation import purge_emails
+    from register.services.upkeep import purge_files
 
     with _session() as session:
         click.echo(f"Deleted {purge(session)} expired decision receipts.")
         click.echo(f"Deleted {purge_emails(session)} e-mail addresses of residents answered more than 30 days ago.")
+        files = purge_files(session, current_app.config["DATA_DIR"])
+    click.echo(f"Deleted {files['temp']} half-written temp files, {files['unreferenced']} stored files no row "
+               f"refers to, {files['imports']} unfinished sensor-import uploads and {files['workdirs']} "
+               "working folders.")
 
 
 COMMANDS = [models_group, decisions_group, purge_command]

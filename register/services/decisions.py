@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 from datetime import datetime
+from typing import ClassVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, insert
@@ -21,6 +22,7 @@ from sqlmodel import Session, select
 import explain
 from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
+from register.i18n import N_
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services import costs
 from register.services.algorithms import CODE_ALPHABET
@@ -33,6 +35,25 @@ DEFAULT_RECEIPT_MONTHS = 13
 
 class NoModel(Exception):
     """The algorithm has no published model version (HTTP 404/409)."""
+
+
+class Withdrawn(Exception):
+    """The entry is retracted or archived: no new decision is explained with it (HTTP 410).
+
+    Receipts made before stay readable (``receipt_view`` does not ask). ``message`` is a message id.
+    """
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "retracted": N_("This algorithm has been withdrawn from the register, so no new decisions are explained "
+                        "with it. Explanations made before stay readable through the link in your letter."),
+        "archived": N_("This algorithm is archived: it is no longer used, so no new decisions are explained "
+                       "with it. Explanations made before stay readable through the link in your letter."),
+    }
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+        self.message = self.MESSAGES[state]
 
 
 class InputRefused(Exception):
@@ -56,6 +77,9 @@ def answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explanation:
 
 
 def model_for(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion]:
+    """The published model for a new decision; raises Withdrawn or NoModel."""
+    if algorithm.public_state in Withdrawn.MESSAGES:  # issue 12: a retracted entry made receipts
+        raise Withdrawn(algorithm.public_state)
     found = published_model(session, algorithm)
     if found is None:
         raise NoModel()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from geo.export import spreadsheet_safe
 from register.i18n import translator
 from register.models import Algorithm
 from register.services import algorithms as algos
@@ -171,5 +172,5 @@ def export_csv(session: Session, *, extensions: bool = True) -> str:
         row = dict(CONSTANTS)
         for name, value in record.items():
             row[name] = "; ".join(value) if isinstance(value, list) else value
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})  # no formulas (issue 12)
     return buffer.getvalue()

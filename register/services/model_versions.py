@@ -50,6 +50,8 @@ HELP = {"nl": " Elke sleutel van de featurespecificatie staat uitgelegd op /help
 
 def _with_help(error: explain.ExplainError) -> dict:
     return {locale: error.message(locale) + HELP[locale] for locale in ("nl", "en")}
+
+
 def _where(error: Exception) -> tuple[int | None, int | None]:
     """Line and column of a JSON or YAML syntax error, counted from 1."""
     if isinstance(error, json.JSONDecodeError):
@@ -58,10 +60,37 @@ def _where(error: Exception) -> tuple[int | None, int | None]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
+MAX_SPEC_DEPTH = 64
+
+
+def _check_yaml(text: str) -> None:
+    """Walk the YAML's events (no recursion, no objects built): refuse aliases, which a feature spec
+    never needs and which make a few lines expand to billions of values, and nesting beyond
+    MAX_SPEC_DEPTH (issue 12)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ValueError("aliases (*name) are not accepted in a feature spec")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_SPEC_DEPTH:
+                raise ValueError(f"nested more than {MAX_SPEC_DEPTH} levels deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
     try:
         text = data.decode("utf-8")
-        raw = explain.load_yaml_plain(text) if filename.lower().endswith((".yaml", ".yml")) else json.loads(text)
+        if filename.lower().endswith((".yaml", ".yml")):
+            _check_yaml(text)
+            raw = yaml.safe_load(text)
+        else:
+            raw = json.loads(text)
+    except RecursionError as error:
+        raise RegistrationFailed("spec", message={
+            "nl": f"De featurespecificatie is meer dan {MAX_SPEC_DEPTH} niveaus diep genest.",
+            "en": f"The feature spec is nested more than {MAX_SPEC_DEPTH} levels deep."}) from error
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         # Where it went wrong in words, never the parser's own (English, technical) message (issue 13).
         line, column = _where(error)
@@ -79,7 +108,8 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
 
 
 def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes, workdir: Path):
-    model_path = workdir / (Path(model_name).name or "model.skops")
+    # Only the suffix of the uploaded name is kept: a name like ".." or "a/../b" names no file here.
+    model_path = workdir / ("model" + Path(model_name).suffix.lower())
     model_path.write_bytes(model)
     try:
         loaded = explain.load_model(model_path)
@@ -119,27 +149,41 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
         explainer, overview, fairness = _check_build(loaded, feature_spec, reference_df)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    filestore.store(data_dir, model, loaded.sha256)
-    filestore.store(data_dir, reference, reference_sha)
-    previous = session.exec(select(ModelVersion.number).where(ModelVersion.algorithm_id == algorithm.id)
-                            .order_by(ModelVersion.number.desc())).first()
-    version = ModelVersion(
-        algorithm_id=algorithm.id, number=(previous or 0) + 1, sha256=loaded.sha256, reference_sha256=reference_sha,
-        spec=feature_spec.raw, method=explainer.method, settings=explainer.settings, versions=explainer.versions,
-        global_explanation=overview, fairness=fairness, reference_rows=len(reference_df),
-        created_by_id=user.id if user else None, note=note)
-    session.add(version)
-    bump_generation(session)
-    session.flush()
-    if publish:
-        algos.publish_model(session=session, algorithm=algorithm, model_version_id=version.id,
-                            note=note or f"Model {version.number} ({loaded.sha256[:12]}…)")
-    else:
-        algos.attach_model(session=session, user=user, algorithm=algorithm, model_version_id=version.id)
-    session.commit()
+    written = []
+    try:  # a failure after the files are stored leaves no file without its row (issue 12)
+        for data, digest in ((model, loaded.sha256), (reference, reference_sha)):
+            if filestore.store(data_dir, data, digest)[1]:
+                written.append(digest)
+        previous = session.exec(select(ModelVersion.number).where(ModelVersion.algorithm_id == algorithm.id)
+                                .order_by(ModelVersion.number.desc())).first()
+        version = ModelVersion(
+            algorithm_id=algorithm.id, number=(previous or 0) + 1, sha256=loaded.sha256, reference_sha256=reference_sha,
+            spec=feature_spec.raw, method=explainer.method, settings=explainer.settings, versions=explainer.versions,
+            global_explanation=overview, fairness=fairness, reference_rows=len(reference_df),
+            created_by_id=user.id if user else None, note=note)
+        session.add(version)
+        bump_generation(session)
+        session.flush()
+        if publish:
+            algos.publish_model(session=session, algorithm=algorithm, model_version_id=version.id,
+                                note=note or f"Model {version.number} ({loaded.sha256[:12]}…)")
+        else:
+            algos.attach_model(session=session, user=user, algorithm=algorithm, model_version_id=version.id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for digest in written:
+            if not _file_referenced(session, digest):
+                filestore.remove(data_dir, digest)
+        raise
     EXPLAINERS.put(explainer_key(model_sha256=loaded.sha256, spec=feature_spec.raw, reference_sha256=reference_sha),
                    explainer)
     return version
+
+
+def _file_referenced(session: Session, sha256: str) -> bool:
+    return session.exec(select(ModelVersion.id).where(
+        (ModelVersion.sha256 == sha256) | (ModelVersion.reference_sha256 == sha256))).first() is not None
 
 
 def _check_build(loaded, feature_spec, reference_df):

@@ -23,10 +23,17 @@ def _json(schema_ref: str) -> dict:
     return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
 
 
+MAX_ID = 2**31 - 1  # ids and page numbers beyond the database's integer are refused (404/400)
+
+
 def _errors() -> dict:
     return {code: {"description": text, **_json("Error")} for code, text in (
+        ("400", "The request cannot be read: the body is not a JSON object (a bare number, list or text), "
+                "not valid UTF-8 JSON, nested more than 64 levels, or holds a NUL character or a lone "
+                "surrogate; or a query parameter is not a whole number in range"),
         ("401", "Missing or invalid token"), ("403", "The token belongs to another organisation"),
-        ("404", "Unknown code"), ("409", "Not possible in the current state"), ("422", "Field errors"))}
+        ("404", "Unknown code"), ("409", "Not possible in the current state"),
+        ("410", "The entry is retracted or archived: no new decisions"), ("422", "Field errors"))}
 
 
 def openapi_document(server_url: str) -> dict:

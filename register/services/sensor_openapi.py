@@ -27,13 +27,17 @@ SENSOR_SCHEMA = {
 
 
 def openapi_paths(errors: dict) -> dict:
-    ident = {"name": "sensor_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ident = {"name": "sensor_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+    page = {"name": "page", "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "default": 1}}
     body = {"content": {"application/json": {"schema": SENSOR_SCHEMA}}}
     ok = {"200": {"description": "The sensor (public fields, plus its private contact fields)"}, **errors}
     bearer = [{"bearer": []}]
     return {
         "/sensors": {
-            "get": {"summary": "Sensors of the token's organisation", "security": bearer,
+            "get": {"summary": "Sensors of the token's organisation (100 a page)", "parameters": [page],
+                    "security": bearer,
                     "responses": {"200": {"description": "A page of sensors"}, **errors}},
             "post": {"summary": "Register a sensor for the token's organisation", "security": bearer,
                      "requestBody": {"required": True, **body},

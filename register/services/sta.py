@@ -39,7 +39,8 @@ NAVIGATION: dict[str, dict[str, tuple[str | None, str]]] = {
     "Datastreams": {"Thing": ("Things", ONE), "Sensor": ("Sensors", ONE),
                     "ObservedProperty": ("ObservedProperties", ONE), "Observations": (None, MANY)},
 }
-_RESOURCE = re.compile(r"^(?P<set>[A-Za-z]+)(?:\((?P<id>\d+)\))?(?:/(?P<nav>[A-Za-z]+))?/?$")
+_RESOURCE = re.compile(r"^(?P<set>[A-Za-z]+)(?:\((?P<id>[0-9]+)\))?(?:/(?P<nav>[A-Za-z]+))?/?$")
+MAX_INT = 2**31 - 1  # the database's integer columns (PostgreSQL); larger ids exist nowhere
 _BOOLEAN = {"personal_data", "processed_on_device", "anonymised", "aggregated", "open_data", "mobile"}
 _DATES = {"placed_on", "end_date", "last_confirmed"}
 _COLUMNS = {"id", "reference", "owner_name", "owner_kind", "sensor_type", "sensor_type_other", "measures",
@@ -99,7 +100,7 @@ def _sql_condition(fld: str, value: Any, today: dt.date):
         except ValueError:
             raise StaError(400, f"properties/{fld} is a date like '2026-12-31'") from None
     if fld in ("id", "retention_days"):
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or not -MAX_INT <= value <= MAX_INT:
             return false()
         return column == value
     return column == str(value)
@@ -220,7 +221,7 @@ def resolve(session: Session, resource: str, args: Mapping[str, str], *, base_ur
             raise StaError(404, "navigate from one entity, e.g. Things(1)/Locations")
         return collection(session, entity_set, args, base_url=base_url, site_url=site_url, today=today,
                           url=f"{base_url}/{entity_set}")
-    sensor = session.get(Sensor, int(ident))
+    sensor = session.get(Sensor, int(ident)) if len(ident) <= 10 and int(ident) <= MAX_INT else None
     if sensor is None:
         raise StaError(404, f"{entity_set}({ident}) does not exist")
     if not nav:

@@ -90,7 +90,7 @@ def current_user() -> User | None:
 
 
 def wants_json() -> bool:
-    return request.path.endswith(JSON_SUFFIX) or request.path.startswith("/api/")
+    return request.path.endswith(JSON_SUFFIX) or request.path.startswith(("/api/", "/sta/"))
 
 
 ERROR_TEXT = {
@@ -111,9 +111,13 @@ def _handle_http_error(error: HTTPException):
     status = error.code or 500
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[500])
     message = getattr(error, "plain_message", None) or _(text)
+    # Keep what the error says about itself, e.g. ``Allow`` on a 405 (not its HTML content type).
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
-        return json_error(status, message)
-    return render_template("errors/error.html", status=status, title=_(title), message=message), status
+        response, status = json_error(status, message)
+        response.headers.extend(headers)
+        return response, status
+    return render_template("errors/error.html", status=status, title=_(title), message=message), status, headers
 
 
 # The policy every response gets unless its view sets its own Content-Security-Policy header
@@ -181,6 +185,9 @@ class _RedactReceiptTokens(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
+    from register.web import guards
+
+    guards.init_app(app)
     access_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, _RedactReceiptTokens) for f in access_log.filters):
         access_log.addFilter(_RedactReceiptTokens())

@@ -247,20 +247,3 @@ def test_a_geopackage_column_computed_by_a_function_is_never_computed():
     assert "r" not in {e.field for e in report.errors} and not report.rows
     assert {e.reference for e in report.errors} == {"X-1"}  # the row itself is reported
 
-
-def test_a_yaml_bomb_in_a_feature_spec_is_refused_before_it_grows(app, session, published):
-    """Nine nested aliases: 300 bytes that stand for a billion values once checked or stored."""
-    from pathlib import Path
-
-    from register.services.model_versions import RegistrationFailed, register_model
-
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
-    base = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts" / "woz"
-    with pytest.raises(RegistrationFailed) as refused:
-        register_model(session=session, user=None, algorithm=published, data_dir=app.config["DATA_DIR"],
-                       model=(base / "model.skops").read_bytes(), model_name="model.skops",
-                       spec=bomb.encode(), spec_name="spec.yaml",
-                       reference=(base / "reference.csv").read_bytes(), publish=True)
-    assert refused.value.field == "spec"
-    assert "regel 1" in refused.value.message("nl") or "regel 2" in refused.value.message("nl")

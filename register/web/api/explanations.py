@@ -65,6 +65,8 @@ def create_decision(code: str):
                                                   case_ref=case_ref.strip() if case_ref else None,
                                                   secret=current_app.config["SECRET_KEY"], data_dir=current_app.config["DATA_DIR"],
                                                   locale=locale())
+    except decisions.Withdrawn as withdrawn:
+        return json_error(410, _(withdrawn.message))
     except decisions.NoModel:
         return json_error(409, _("This algorithm has no registered model, so decisions cannot be explained here yet."))
     except decisions.InputRefused as refused:

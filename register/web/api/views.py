@@ -160,9 +160,15 @@ def workflow_step(code: str, step: str):
     db, algorithm, error = _entry(code)
     if error:
         return error
-    body = request.get_json(silent=True) or {}
-    reason = str(body.get("reason") or "").strip() if isinstance(body, dict) else ""
-    override = str(body.get("override_reason") or "").strip() if isinstance(body, dict) else ""
+    body = request.get_json(silent=True) if request.get_data(cache=True) else {}
+    if not isinstance(body, dict):  # a bare number, list or text is no request (issue 12)
+        return json_error(400, _('Send a JSON object, e.g. {"reason": "..."}, or no body.'))
+    texts = {name: body.get(name) for name in ("reason", "override_reason")}
+    wrong = [name for name, value in texts.items() if value is not None and not isinstance(value, str)]
+    if wrong:
+        return json_error(422, _("Some fields are not filled in correctly."),
+                          [{"field": name, "message": _("A reason is a text.")} for name in wrong])
+    reason, override = ((texts[name] or "").strip() for name in ("reason", "override_reason"))
     try:
         algos.take_step(session=db, user=g.api_user, algorithm=algorithm, step=step, reason=reason,
                         override_reason=override or None)

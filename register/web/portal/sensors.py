@@ -18,6 +18,7 @@ from register.services import accounts, sensor_io
 from register.services import sensors as svc
 from register.services.sensors import notify
 from register.web.common import current_user, fail, locale, login_required
+from register.web.guards import parse_id
 from register.web.portal import bp
 from register.web.public.sensors import boundary
 
@@ -237,6 +238,12 @@ def _upload_dir() -> Path:
     return path
 
 
+def _drop_pending() -> None:
+    pending = session.pop("sensor_import", None)
+    if pending and str(pending.get("token", "")).replace("-", "").replace("_", "").isalnum():
+        (_upload_dir() / f"{pending['token']}{pending.get('suffix', '')}").unlink(missing_ok=True)
+
+
 @bp.route("/sensors/import", methods=["GET", "POST"])
 @login_required
 def import_sensors():
@@ -258,14 +265,22 @@ def import_sensors():
         if not upload or suffix not in IMPORT_SUFFIXES:
             return render_template("portal/sensor_import.html", organisations=organisations, result=None,
                                    error=_("Choose a CSV, GeoJSON, GeoPackage or Excel (.xlsx) file.")), 422
+        _drop_pending()  # a new check replaces the previous upload
         token = secrets.token_urlsafe(16)
         path = _upload_dir() / f"{token}{suffix}"
-        upload.save(path)
-        session["sensor_import"] = {"token": token, "suffix": suffix, "name": upload.filename,
-                                    "organisation_id": organisation.id}
-        report = sensor_io.read(path, filename=str(path), organisation=organisation, locale=locale(),
-                                boundary=boundary())
+        try:
+            upload.save(path)
+            report = sensor_io.read(path, filename=str(path), organisation=organisation, locale=locale(),
+                                    boundary=boundary())
+        except BaseException:
+            path.unlink(missing_ok=True)  # nothing of a failed check stays behind (issue 12)
+            raise
         result = sensor_io.ImportResult(report)
+        if result.summary()["valid"]:  # kept for the import step; `stadsregister purge` removes it later
+            session["sensor_import"] = {"token": token, "suffix": suffix, "name": upload.filename,
+                                        "organisation_id": organisation.id}
+        else:
+            path.unlink(missing_ok=True)  # nothing in it can be imported
         return render_template("portal/sensor_import.html", organisations=organisations, result=result,
                                organisation=organisation, filename=upload.filename, error=None), \
             (200 if report.ok else 422)
@@ -339,9 +354,11 @@ def handle_sensor_report(report_id: int):
         fail(404)
     raw = request.form.get("sensor_id", "").strip()
     try:
+        if raw and parse_id(raw) is None:
+            raise ValueError(raw)  # not a sensor number (e.g. Unicode digits or beyond range)
         svc.handle_report(db, user=user, report=report, state=request.form.get("state", ""),
                           note=request.form.get("note", "").strip()[:2000],
-                          sensor_id=int(raw) if raw.isdigit() else None)
+                          sensor_id=parse_id(raw) if raw else None)
     except ValueError:
         db.rollback()
         flash(_("Choose 'registered' or 'rejected', and give an existing sensor number (or none)."), "error")

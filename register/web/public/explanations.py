@@ -44,6 +44,8 @@ def _form_values(model) -> dict:
 
 
 def _model_or_fail(session, algorithm):
+    if algorithm.public_state in decisions.Withdrawn.MESSAGES:  # retracted or archived: no new decisions
+        fail(410, _(decisions.Withdrawn.MESSAGES[algorithm.public_state]))
     found = published_model(session, algorithm)
     if found is None:
         fail(404, _("This algorithm has no registered model, so decisions cannot be explained here yet."))

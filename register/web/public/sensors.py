@@ -18,6 +18,7 @@ from register.db import get_engine, get_session
 from register.services import sensors as svc
 from register.services.sensors import notify
 from register.web.common import fail, json_error, locale, respond, twin
+from register.web.guards import parse_id
 from register.web.public import bp
 from register.web.public import sensor_places as places
 
@@ -222,7 +223,8 @@ def _vocab() -> dict:
 
 
 def _sensor_or_404(sensor_id: str):
-    sensor = svc.get_sensor(get_session(), int(sensor_id)) if str(sensor_id).isdigit() else None
+    ident = parse_id(sensor_id)  # ASCII digits within the database's range (issue 12)
+    sensor = svc.get_sensor(get_session(), ident) if ident else None
     if sensor is None:
         fail(404, _("There is no sensor with number %(id)s in the register.", id=sensor_id))
     return sensor
