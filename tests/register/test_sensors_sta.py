@@ -21,9 +21,11 @@ def live(app, session):
     """The register with 120 demo sensors, served by werkzeug on a free port."""
     sensor_io.load_demo_sensors(session, n=120)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = base  # links (@iot.nextLink, selfLinks) name the public address only
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base
     server.shutdown()
 
 

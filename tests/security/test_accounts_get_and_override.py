@@ -66,7 +66,7 @@ def site(session, app, client, world):
 def get_urls(app, site):
     """Every GET route of the register, filled in with the site's real codes, ids and tokens."""
     values = {"code": site["code"], "sensor_id": site["sensor_id"], "token": site["token"], "sha256": "a" * 64,
-              "resource": "Things"}
+              "resource": "Things", "slug": "gemeente-amsterdam"}
     with app.test_request_context():
         from flask import url_for
 
@@ -148,7 +148,8 @@ def test_a_site_administrators_override_needs_a_reason_and_is_written_to_the_act
     assert ("admin_override", world.admin.id, "Goedkeurder GGD langdurig afwezig; besluit directie 12-11") in logged
     assert logged[-1][:2] == ("published", world.admin.id)
     page = client.get(f"/portal/algorithms/{pending.code}").get_data(as_text=True)
-    assert "admin_override: Goedkeurder GGD langdurig afwezig" in page
+    assert "Goedgekeurd door een sitebeheerder van buiten de organisatie (uitzondering): " \
+        "<q>Goedkeurder GGD langdurig afwezig" in page
 
 
 def test_the_api_asks_a_site_administrator_for_an_override_too(client, session, world, site):

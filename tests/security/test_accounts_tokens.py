@@ -144,7 +144,10 @@ def test_a_token_records_its_last_use_and_expiry_shown_in_the_portal(session, cl
     used = session.exec(select(ApiToken)).one().last_used_at
     assert used is not None and utcnow() - used < timedelta(minutes=1)
     page = client.get("/portal/tokens").get_data(as_text=True)
-    assert used.strftime("%Y-%m-%d") in page and row.expires_at.strftime("%Y-%m-%d") in page
+    from babel.dates import format_date
+    def written(day):  # dates written out, never broken across lines (issue 13)
+        return format_date(day, "d MMMM y", locale="nl").replace(" ", "\u00a0")
+    assert written(used) in page and written(row.expires_at) in page
     assert plain not in page  # shown once, never again
 
 
