@@ -1,6 +1,6 @@
 """Model generation: one row every process reads to tell that its copies of model versions are stale.
 
-Revision ID: 0005_registering_model_generation
+Revision ID: 0005_registering_generation
 Revises: 0004
 """
 import uuid
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0005_registering_model_generation"
+revision = "0005_registering_generation"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
