@@ -63,6 +63,14 @@ def _where(error: Exception) -> tuple[int | None, int | None]:
 MAX_SPEC_DEPTH = 64
 
 
+class _SpecShapeRefused(ValueError):
+    """A spec refused for its shape before it is built (aliases, depth), in both languages."""
+
+    def __init__(self, nl: str, en: str) -> None:
+        super().__init__(en)
+        self.messages = {"nl": nl, "en": en}
+
+
 def _check_yaml(text: str) -> None:
     """Walk the YAML's events (no recursion, no objects built): refuse aliases, which a feature spec
     never needs and which make a few lines expand to billions of values, and nesting beyond
@@ -70,11 +78,13 @@ def _check_yaml(text: str) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
-            raise ValueError("aliases (*name) are not accepted in a feature spec")
+            raise _SpecShapeRefused("aliassen (*naam) zijn niet toegestaan in een featurespecificatie",
+                                    "aliases (*name) are not accepted in a feature spec")
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_SPEC_DEPTH:
-                raise ValueError(f"nested more than {MAX_SPEC_DEPTH} levels deep")
+                raise _SpecShapeRefused(f"meer dan {MAX_SPEC_DEPTH} niveaus diep genest",
+                                        f"nested more than {MAX_SPEC_DEPTH} levels deep")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -87,6 +97,10 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
             raw = yaml.safe_load(text)
         else:
             raw = json.loads(text)
+    except _SpecShapeRefused as error:
+        raise RegistrationFailed("spec", message={
+            "nl": f"De featurespecificatie is geweigerd: {error.messages['nl']}.",
+            "en": f"The feature spec is refused: {error.messages['en']}."}) from error
     except RecursionError as error:
         raise RegistrationFailed("spec", message={
             "nl": f"De featurespecificatie is meer dan {MAX_SPEC_DEPTH} niveaus diep genest.",
