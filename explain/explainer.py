@@ -32,7 +32,7 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import compile_forest, compile_preprocessor
+from .fastpath import compile_forest, compile_hist_boosting, compile_preprocessor
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping
@@ -162,6 +162,8 @@ class Explainer:
             self._prepare_linear(reference, settings)
         elif method in {"exact", "permutation"}:
             self._prepare_sampled(reference.iloc[take], method, permutations, seed, settings)
+            if method == "exact":
+                self._prepare_additive(reference, settings)
         self._prepare_predict(reference, settings)
         self.reference = reference
         self.settings = settings
@@ -204,7 +206,7 @@ class Explainer:
     def _prepare_predict(self, reference, settings: dict) -> None:
         """A verified direct forest predictor for the many predictions counterfactuals need."""
         self.predict_fast = None
-        fast = compile_forest(self.final)
+        fast = compile_forest(self.final) or compile_hist_boosting(self.final)
         if fast is None:
             return
         try:
@@ -285,6 +287,46 @@ class Explainer:
         with _SHAP_LOCK:  # compile shap's numba kernels now, not in a resident's request
             self._shap_values(self.background[:1])
 
+    def _prepare_additive(self, reference, settings: dict) -> None:
+        """Shap's exact values in closed form for a yes/no linear model (see ``additive``); used
+        only when they equal shap's own ``Exact`` explainer on reference rows."""
+        self.additive = None
+        coef = getattr(self.final, "coef_", None)
+        if self.task != "binary" or coef is None or np.ndim(coef) != 2 or len(coef) != 1 \
+                or not hasattr(self.final, "decision_function"):
+            return
+        from scipy.special import expit
+
+        from .additive import AdditiveLogit
+
+        try:
+            self._prepare_columns(reference)
+            self.weights = np.asarray(coef, dtype=float)[0]
+            self.offset = float(np.atleast_1d(self.final.intercept_)[0])
+            sample = self._columns(reference.sample(min(len(reference), 200), random_state=1))
+            z = self._transform(sample)
+            same_link = np.allclose(expit(self.offset + self._terms(sample).sum(axis=1)),
+                                    self.final.predict_proba(z)[:, 1], rtol=0, atol=1e-12)
+            if not same_link:
+                return
+            additive = AdditiveLogit(self._terms(self._decode_columns(self.background)), self.offset)
+            check = self.background[:5]
+            with _SHAP_LOCK:
+                res = self._shap_values(check)
+            base, phi, _out = additive.values(self._terms(self._decode_columns(check)))
+            flagged = list(self.final.classes_).index(self.final.classes_[1])
+            same = (np.allclose(np.asarray(res.values)[:, :, flagged], phi, rtol=0, atol=1e-9)
+                    and np.allclose(np.asarray(res.base_values)[:, flagged], base, rtol=0, atol=1e-9))
+        except (ExplainerError, ValueError, TypeError, IndexError):
+            return
+        if same:
+            self.additive = additive
+            settings["exact_solver"] = "closed form for a sum of log-odds terms (verified against shap Exact)"
+
+    def _terms(self, cols: dict) -> np.ndarray:
+        """Each input's share of the log-odds, per case (n, F)."""
+        return (self._transform(cols) * self.weights) @ self.group
+
     # -- encoding for the model-agnostic path ----------------------------------------------
     def _encode(self, cols: dict) -> np.ndarray:
         out = []
@@ -330,6 +372,12 @@ class Explainer:
     # -- core ------------------------------------------------------------------------------
     def _raw(self, cols: dict, n: int):
         """(base (n,K), phi (n,F,K), model output (n,K), probabilities or None)."""
+        if getattr(self, "additive", None) is not None:
+            chance_base, chance_phi, chance = self.additive.values(self._terms(cols))
+            base = np.stack([1.0 - chance_base, chance_base], axis=1)
+            phi = np.stack([-chance_phi, chance_phi], axis=2)
+            out = np.stack([1.0 - chance, chance], axis=1)
+            return base, phi, out, out
         if self.method in {"exact", "permutation"}:
             codes = self._encode(cols)
             with _SHAP_LOCK:
@@ -361,9 +409,9 @@ class Explainer:
         base = np.broadcast_to(base, (n, base.shape[0]))
         final = self.final
         if self.task == "regression":
-            out = np.asarray(final.predict(z), dtype=float).reshape(n, -1)
+            out = np.asarray((getattr(self, "predict_fast", None) or final.predict)(z), dtype=float).reshape(n, -1)
             return base, phi, out, None
-        proba = np.asarray(final.predict_proba(z), dtype=float)
+        proba = np.asarray((getattr(self, "predict_fast", None) or final.predict_proba)(z), dtype=float)
         if self.scale == "log-odds":
             out = np.asarray(final.decision_function(z), dtype=float).reshape(n, -1)
         else:

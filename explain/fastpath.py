@@ -159,3 +159,44 @@ def compile_forest(final) -> Callable[[np.ndarray], np.ndarray] | None:
         return total / len(trees)
 
     return run
+
+
+HIST_BOOSTING = {"HistGradientBoostingClassifier", "HistGradientBoostingRegressor"}
+
+
+def compile_hist_boosting(final) -> Callable[[np.ndarray], np.ndarray] | None:
+    """``predict_proba`` (classifiers) or ``predict`` (regressors) of a fitted
+    HistGradientBoosting model, calling each tree's compiled predictor directly on one thread.
+
+    scikit-learn's own ``predict`` spends about 20 µs of set-up per tree (checks, category
+    tables rebuilt per call, an OpenMP region): 4–5 ms for one row of a 200-iteration model, and
+    counterfactual searches predict several times a case. The same compiled routine gives the
+    same numbers; the explainer uses this only after checking it equals scikit-learn's answer.
+    """
+    if type(final).__name__ not in HIST_BOOSTING or getattr(final, "_preprocessor", None) is not None:
+        return None
+    try:
+        from sklearn.ensemble._hist_gradient_boosting._predictor import _predict_from_raw_data
+
+        known, index = final._bin_mapper.make_known_categories_bitsets()
+        trees = [[(p.nodes, p.raw_left_cat_bitsets) for p in iteration] for iteration in final._predictors]
+        baseline = np.asarray(final._baseline_prediction, dtype=float).reshape(-1)
+        loss = final._loss
+    except (AttributeError, ImportError):
+        return None
+    per_class = len(baseline)
+
+    def raw(z: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(z, dtype=np.float64)
+        out = np.empty((len(x), per_class))
+        out[:] = baseline
+        leaf = np.empty(len(x))
+        for iteration in trees:  # in scikit-learn's order: each tree's value added in turn
+            for k, (nodes, bitsets) in enumerate(iteration):
+                _predict_from_raw_data(nodes, x, bitsets, known, index, 1, leaf)
+                out[:, k] += leaf
+        return out
+
+    if type(final).__name__.endswith("Classifier"):
+        return lambda z: loss.predict_proba(raw(z))
+    return lambda z: loss.link.inverse(raw(z).ravel())

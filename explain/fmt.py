@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import format_currency, parse_pattern
 
 BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 YES_NO = {"nl": ("ja", "nee"), "en": ("yes", "no")}
@@ -25,10 +27,19 @@ def number(value: float, locale: str, *, decimals: int | None = None, grouping: 
     """120 → '120'; 1234.5 → '1.234,5' (nl) or '1,234.5' (en)."""
     if decimals is None:
         decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
-    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
-    return format_decimal(
-        round(value, decimals), format=pattern, locale=BABEL_LOCALES[lang(locale)]
-    )
+    return _pattern(("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")).apply(
+        round(value, decimals), _locale(lang(locale)))
+
+
+@lru_cache(maxsize=64)
+def _pattern(pattern: str):
+    """babel parses a pattern on every format call; explanations format dozens of numbers."""
+    return parse_pattern(pattern)
+
+
+@lru_cache(maxsize=4)
+def _locale(code: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES[code])
 
 
 def money(value: float, locale: str, unit: str = "EUR") -> str:
