@@ -247,7 +247,8 @@ def open_data(session: Session, today: date) -> list[dict]:
 
 
 def queue(session: Session, user: User, today: date) -> list[dict]:
-    """The work of the account's organisations: to moderate, to answer, to approve, flagged; by deadline."""
+    """The work of the account's organisations, by deadline: to moderate, to answer, to approve, flagged,
+    and published answers whose e-mail to the resident failed (to try again)."""
     rows = session.exec(select(Contribution, Algorithm.code).join(Algorithm, Algorithm.id == Contribution.algorithm_id)
                         .where(Contribution.state.in_(OPEN_STATES)).order_by(Contribution.due_on, Contribution.id)).all()
     flags = dict(session.exec(select(ContributionFlag.contribution_id, func.count()).where(
@@ -256,9 +257,11 @@ def queue(session: Session, user: User, today: date) -> list[dict]:
     for item, code in rows:
         if not has_role(session=session, user=user, organisation_id=item.organisation_id):
             continue
-        if item.answer_state == "published" and not flags.get(item.id):
+        email_failed = item.answer_state == "published" and item.answer_email_state == "failed" and bool(item.email)
+        if item.answer_state == "published" and not flags.get(item.id) and not email_failed:
             continue
         step = ("moderate" if item.state == "received" else "flagged" if flags.get(item.id)
+                else "email_failed" if email_failed
                 else "approve" if item.answer_state == "submitted" else "answer")
         work.append({"item": item, "code": code, "step": step, "flags": flags.get(item.id, 0),
                      "overdue": is_overdue(item, today), "has_email": bool(item.email),
@@ -273,7 +276,10 @@ def flags_of(session: Session, item: Contribution) -> list[ContributionFlag]:
 
 
 def purge_emails(session: Session, now: datetime | None = None) -> int:
-    """Delete e-mail addresses 30 days after the answer (or the rejection). Returns how many."""
+    """Delete e-mail addresses 30 days after the answer (or the rejection). Returns how many.
+
+    Run daily by ``stadsregister purge``; a failed answer e-mail not sent again by then is dropped
+    with the address (it leaves the portal's queue)."""
     cutoff = (now or utcnow()) - timedelta(days=EMAIL_DAYS)
     rows = session.exec(select(Contribution).where(Contribution.email.is_not(None),
                                                    Contribution.answered_at.is_not(None),
