@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+import holidays
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
@@ -43,12 +45,27 @@ class Honeypot(Exception):
     """A form field that people never see was filled in: a robot. Nothing is stored."""
 
 
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> frozenset[date]:
+    """Dutch public holidays in ``year`` by the ``holidays`` package's Netherlands calendar (public
+    category): Nieuwjaarsdag, Goede Vrijdag, Eerste en Tweede Paasdag, Koningsdag (27 April, or the
+    Saturday before when that is a Sunday), Hemelvaartsdag, Eerste en Tweede Pinksterdag, Eerste en
+    Tweede Kerstdag, and Bevrijdingsdag (5 May) only every five years (2025, 2030, …) — the day off
+    most collective labour agreements give, although the Algemene termijnenwet names 5 May every year."""
+    return frozenset(holidays.Netherlands(years=year, categories=holidays.PUBLIC))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in public_holidays(day.year)
+
+
 def working_days_after(start: date, days: int) -> date:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    """The date ``days`` working days after ``start``: Monday to Friday, not on a Dutch public
+    holiday (``public_holidays``)."""
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             left -= 1
     return current
 
