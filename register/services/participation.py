@@ -306,3 +306,53 @@ def purge_emails(session: Session, now: datetime | None = None) -> int:
         session.add(row)
     session.commit()
     return len(rows)
+
+
+QUEUE_STEPS = ("moderate", "answer", "approve", "flagged", "email_failed")
+
+
+def openapi_paths(errors: dict) -> dict:
+    """The question-queue endpoints for /api/v1/openapi.json."""
+    item_id = {"name": "item_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+               "description": "The question's number, as in the queue"}
+    question = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "algorithm": {"type": "string", "description": "the entry's code"},
+        "step": {"enum": list(QUEUE_STEPS), "description": "what is to be done next"},
+        "kind": {"enum": list(CONTRIBUTION_KINDS)}, "field": {"type": ["string", "null"]},
+        "body": {"type": "string"}, "language": {"enum": ["nl", "en"]},
+        "received_on": {"type": "string", "format": "date"}, "due_on": {"type": "string", "format": "date"},
+        "overdue": {"type": "boolean"}, "state": {"enum": ["received", "published"]},
+        "answer": {"type": ["string", "null"]}, "answer_state": {"enum": ["submitted", "published", None]},
+        "flags": {"type": "integer", "description": "open reports that the item should not be public"},
+        "answer_by_email": {"type": "boolean", "description": "the resident left an address (never shown)"},
+        "email_state": {"enum": ["sent", "failed", None]}, "may_approve": {"type": "boolean"}}}
+    result = {"type": "object", "properties": {
+        "ok": {"type": "boolean"},
+        "question": {"oneOf": [question, {"type": "null"}],
+                     "description": "the queue entry; null when nothing is left to do on it"},
+        "public": {"type": "object", "description": "the item as the public sees it"},
+        "email": {"enum": ["sent", "failed", None], "description": "approve only: the e-mail to the resident"}}}
+    answer = {"type": "object", "required": ["answer"], "properties": {
+        "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT,
+                   "description": "the public answer, in plain language"}}}
+    done = {"200": {"description": "Done", "content": {"application/json": {"schema": result}}}, **errors}
+    return {
+        "/questions": {"get": {
+            "summary": "Residents' questions, views and error reports about the token's organisation's entries "
+                       "that need work: to moderate, answer, approve, flagged, or an answer e-mail that failed",
+            "security": [{"bearer": []}],
+            "responses": {"200": {"description": "The queue, by deadline", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"ok": {"type": "boolean"},
+                                                            "items": {"type": "array", "items": question}}}}}},
+                          **errors}}},
+        "/questions/{item_id}/answer": {"post": {
+            "summary": "Write or rewrite the answer to a published question; a different approver publishes it",
+            "parameters": [item_id], "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": answer}}},
+            "responses": done}},
+        "/questions/{item_id}/approve": {"post": {
+            "summary": "Publish the waiting answer (an approver who did not write it); a resident who left an "
+                       "e-mail address gets it by e-mail",
+            "parameters": [item_id], "security": [{"bearer": []}], "responses": done}},
+    }

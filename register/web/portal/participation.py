@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from register.db import get_session
 from register.i18n import N_
+from register.models import User
 from register.models.participation import ADVICE_OUTCOMES, ADVISER_KINDS, Advice, Contribution
 from register.services import accounts
 from register.services import algorithms as algos
@@ -29,14 +30,14 @@ EMAIL_FAILED = N_("The answer is published, but the e-mail to the sender failed.
 EMAIL_SENT = N_("The answer is published and e-mailed to the sender.")
 
 
-def email_answer(item: Contribution, *, again: bool = False) -> str | None:
-    """Send the published answer to the resident's address (if any); also used by the JSON API."""
+def email_answer(item: Contribution, *, resent_by: User | None = None) -> str | None:
+    """Send the published answer to the resident's address (if any), or send a failed one again
+    (``resent_by``: the account asking); also used by the JSON API."""
     questions_url = url_for("public.questions_page", code=get_session().get(algos.Algorithm, item.algorithm_id).code,
                             _external=True)
     mailer = Mailer.from_config(current_app.config)
-    if again:
-        return mail_svc.resend(get_session(), user=current_user(), item=item, mailer=mailer,
-                               questions_url=questions_url)
+    if resent_by is not None:
+        return mail_svc.resend(get_session(), user=resent_by, item=item, mailer=mailer, questions_url=questions_url)
     return mail_svc.send_answer(get_session(), item, mailer=mailer, questions_url=questions_url)
 
 
@@ -77,7 +78,7 @@ def question_step(item_id: int, step: str):
             svc.approve_answer(session=db, user=user, item=item)
             emailed = email_answer(item)
         elif step == "resend":
-            emailed = email_answer(item, again=True)
+            emailed = email_answer(item, resent_by=user)
         else:
             svc.resolve_flags(session=db, user=user, item=item, outcome={"keep": "kept", "hide": "hidden"}[step],
                               reason=reason)
