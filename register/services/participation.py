@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from email.headerregistry import Address
 from functools import lru_cache
 
 import holidays
@@ -70,6 +71,14 @@ def working_days_after(start: date, days: int) -> date:
     return current
 
 
+def _one_address(text: str) -> bool:
+    """Exactly one plain address (``a@b.nl,c.nl`` or ``a<b@c.nl`` would reach someone else)."""
+    try:
+        return str(Address(addr_spec=text)) == text
+    except ValueError:
+        return False
+
+
 def _text(value) -> str:
     return _CONTROL.sub("", str(value or "").replace("\r\n", "\n")).strip()
 
@@ -92,7 +101,7 @@ def validate_contribution(data: dict, *, locale: str) -> tuple[dict, list[FieldE
         errors.append(FieldError("body", t("This text is too long: at most %(max)d characters, you used %(length)d.",
                                            max=BODY_LIMIT, length=len(clean["body"]))))
     email = clean["email"]
-    if email and (len(email) > EMAIL_LIMIT or not _EMAIL.match(email)):
+    if email and (len(email) > EMAIL_LIMIT or not _EMAIL.match(email) or not _one_address(email)):
         errors.append(FieldError("email", t("This is not an e-mail address. Leave it empty if you do not want an answer by e-mail.")))
     return clean, errors
 
@@ -354,5 +363,8 @@ def openapi_paths(errors: dict) -> dict:
         "/questions/{item_id}/approve": {"post": {
             "summary": "Publish the waiting answer (an approver who did not write it); a resident who left an "
                        "e-mail address gets it by e-mail",
+            "parameters": [item_id], "security": [{"bearer": []}], "responses": done}},
+        "/questions/{item_id}/resend": {"post": {
+            "summary": "Send the e-mail with a published answer again, after it failed (step email_failed)",
             "parameters": [item_id], "security": [{"bearer": []}], "responses": done}},
     }

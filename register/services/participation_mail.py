@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 
 from babel.dates import format_date
@@ -59,7 +60,7 @@ def compose(item: Contribution, *, sender: str, name: str, questions_url: str) -
     deleted_on = ((item.answered_at or utcnow()) + timedelta(days=EMAIL_DAYS)).date()
     mail = EmailMessage()
     mail["From"] = sender
-    mail["To"] = item.email
+    mail["To"] = Address(addr_spec=item.email)  # one plain address, or ValueError
     mail["Subject"] = t(_SUBJECTS[item.kind], name=name)
     mail["Content-Language"] = item.language
     mail.set_content("\n\n".join([
@@ -89,7 +90,7 @@ def send_answer(session: Session, item: Contribution, *, mailer: Mailer | None, 
         try:
             mailer.send(compose(item, sender=mailer.sender, name=entry_name(session, item),
                                 questions_url=questions_url))
-        except SEND_ERRORS as error:
+        except (*SEND_ERRORS, ValueError) as error:  # ValueError: not one plain address
             log.warning("answer e-mail for contribution %s not delivered: %s", item.id, type(error).__name__)
             item.answer_email_state, item.answer_email_error = FAILED, NOT_DELIVERED
         else:

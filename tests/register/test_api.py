@@ -123,6 +123,24 @@ def test_a_registrant_answers_a_question_through_the_api_and_a_different_approve
     [(to, mail)] = smtp.mails
     assert to == [QUESTION_EMAIL] and "Only your licence plate." in mail.get_content()
     assert client.get("/api/v1/questions", headers=tokens["registrant"]).get_json()["items"] == []
+    again = client.post(f"/api/v1/questions/{question.id}/resend", headers=tokens["registrant"])
+    assert again.status_code == 409 and len(smtp.mails) == 1  # nothing failed, nothing sent twice
+
+
+def test_a_failed_answer_email_shows_in_the_api_queue_and_can_be_sent_again(app, client, session, world, tokens,
+                                                                            question, smtp):
+    from tests.register.conftest import free_port
+
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nothing listens there
+    client.post(f"/api/v1/questions/{question.id}/answer", json={"answer": "Only your address."},
+                headers=tokens["registrant"])
+    assert client.post(f"/api/v1/questions/{question.id}/approve",
+                       headers=tokens["approver"]).get_json()["email"] == "failed"
+    [row] = client.get("/api/v1/questions", headers=tokens["registrant"]).get_json()["items"]
+    assert row["step"] == "email_failed" and row["email_state"] == "failed"
+    app.config["SMTP_PORT"] = smtp.port
+    sent = client.post(f"/api/v1/questions/{question.id}/resend", headers=tokens["registrant"])
+    assert sent.status_code == 200 and sent.get_json()["email"] == "sent" and len(smtp.mails) == 1
 
 
 def test_the_approver_cannot_publish_an_answer_to_a_question_they_wrote_through_the_api(client, session, tokens, question):
@@ -136,6 +154,7 @@ def test_the_approver_cannot_publish_an_answer_to_a_question_they_wrote_through_
     ("get", "/api/v1/questions", None),
     ("post", "/api/v1/questions/{id}/answer", {"answer": "Not yours to answer."}),
     ("post", "/api/v1/questions/{id}/approve", None),
+    ("post", "/api/v1/questions/{id}/resend", None),
 ])
 def test_another_organisations_token_sees_no_questions_and_changes_nothing(client, session, world, question, method,
                                                                      path, body):

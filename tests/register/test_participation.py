@@ -65,6 +65,8 @@ def test_working_days_skip_weekends_and_dutch_public_holidays(start, days, due, 
     ("nl", {"body": "   "}, "body", "Schrijf uw vraag, mening of melding."),
     ("en", {"body": "x" * 2001}, "body", "at most 2000 characters, you used 2001"),
     ("nl", {"email": "geen-adres"}, "email", "Dit is geen e-mailadres."),
+    ("en", {"email": "me@example.net,someone-else.nl"}, "email", "This is not an e-mail address."),
+    ("en", {"email": "other@example.org<me@example.net"}, "email", "This is not an e-mail address."),
     ("en", {"kind": "complaint"}, "kind", "Choose whether you ask a question"),
 ])
 def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(client, session, published, lang, fields,

@@ -107,3 +107,21 @@ def approve_question_answer(item_id: int):
         return json_error(409, _(str(failure)))
     emailed = email_answer(item)
     return jsonify(_one(db, item) | {"email": emailed})
+
+
+@bp.post("/questions/<int:item_id>/resend")
+@token_required
+def resend_question_answer(item_id: int):
+    """Send a published answer's failed e-mail to the resident again."""
+    db, item, error = _item(item_id)
+    if error:
+        return error
+    try:
+        emailed = email_answer(item, resent_by=g.api_user)
+    except accounts.PermissionDenied:
+        db.rollback()
+        return json_error(403, _("Your account has no role in this organisation."))
+    except algos.WorkflowError as failure:
+        db.rollback()
+        return json_error(409, _(str(failure)))
+    return jsonify(_one(db, item) | {"email": emailed})
