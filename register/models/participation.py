@@ -2,7 +2,8 @@
 
 * ``Contribution`` — a resident's question, view or error report (naming a field), sent without an
   account. The optional e-mail address is only for the answer: never published, deleted 30 days
-  after the answer (``stadsregister purge``). Nothing else about the sender is stored.
+  after the answer (``stadsregister purge``); the register e-mails the published answer to it.
+  Nothing else about the sender is stored.
   Life: ``received`` → moderated: ``published`` or ``rejected``; a published item may be
   ``hidden`` after a flag. The answer is written by a registrant (``answer_state`` ``submitted``)
   and published by a different person (``published``): four eyes.
@@ -56,6 +57,11 @@ class Contribution(SQLModel, table=True):
     answer_approved_by_id: int | None = Field(default=None, foreign_key="user.id")
     answered_at: datetime | None = Field(default=None, index=True)
     email_deleted_at: datetime | None = None
+    # The answer by e-mail (only with an address): ``sent`` or ``failed`` (then it shows in the portal's
+    # queue to try again); the last attempt and, on failure, why: ``no_server`` or ``not_delivered``.
+    answer_email_state: str | None = Field(default=None, max_length=20)
+    answer_email_at: datetime | None = None
+    answer_email_error: str | None = Field(default=None, max_length=20)
 
 
 class ContributionFlag(SQLModel, table=True):

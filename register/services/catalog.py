@@ -4,11 +4,12 @@ DCAT-AP 2.1.1/3.0 (SEMIC) with what DCAT-AP-NL and data.overheid.nl ask for on t
 has an identifier, a publisher, a contact point, a licence and Dutch and English titles; every
 distribution an access URL, a format, a media type and a licence. Datasets: the algorithm entries
 in the publication standard's shape, the sensors as GeoJSON, CSV and GeoPackage, the SensorThings
-API as a data service, and residents' questions (participation) when that room is installed.
+API as a data service, residents' published questions with the answers, the yearly Vendor Lock-in
+Index and the costs and footprint overview (issue 15).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
@@ -16,6 +17,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from register.models import Algorithm, Organisation
+from register.models.footprint import CpuMeasurement, LockinIndex
+from register.models.participation import Contribution
 from register.models.sensor import Sensor
 from register.services.standard import SCHEMA as STANDARD
 
@@ -45,7 +48,7 @@ def publisher_name(session: Session, configured: str = "") -> str:
     return first.name if first else "Stadsregister"
 
 
-def build(session: Session, *, base_url: str, publisher: str, participation_url: str | None = None) -> Graph:
+def build(session: Session, *, base_url: str, publisher: str) -> Graph:
     """The catalogue as an RDF graph; ``base_url`` is the register's public address."""
     base = base_url.rstrip("/")
     g = Graph()
@@ -143,16 +146,65 @@ def build(session: Session, *, base_url: str, publisher: str, participation_url:
                        "Sensors (OGC SensorThings API v1.1)", SENSORTHINGS)
     g.remove((sta, DCAT.downloadURL, None))
     g.add((sta, DCAT.accessService, service))
-    if participation_url:
-        questions = dataset(
-            "participation", ("Vragen en meldingen van inwoners", ("Vragen, foutmeldingen en adviezen van inwoners "
-                                                                   "over algoritmes, met de antwoorden van de organisatie.")),
-            ("Residents' questions and reports", ("Residents' questions, error reports and advice about algorithms, "
-                                                  "with the organisation's answers.")),
-            participation_url, ["GOVE"], ["participatie", "inspraak"], None)
-        distribution(questions, "participation-json", participation_url, "JSON", "application/json",
-                     "Participation (JSON)")
+    _participation_and_costs(session, dataset, distribution, base)
     return g
+
+
+def _latest(*values) -> datetime | None:
+    """The latest of some datetimes and dates (a date counts from its start, UTC)."""
+    found = [v if isinstance(v, datetime) else datetime.combine(v, time.min) for v in values if v is not None]
+    return max((v if v.tzinfo else v.replace(tzinfo=UTC) for v in found), default=None)
+
+
+def _participation_and_costs(session: Session, dataset, distribution, base: str) -> None:
+    """Residents' questions and answers, the Vendor Lock-in Index and the costs overview (issue 15)."""
+    published = [Contribution.state == "published"]
+    asked = session.exec(select(func.max(Contribution.moderated_at)).where(*published)).one()
+    answered = session.exec(select(func.max(Contribution.answered_at)).where(*published)).one()
+    questions = dataset(
+        "questions", ("Vragen van inwoners en de antwoorden", (
+            "Vragen, meningen en foutmeldingen van inwoners over de algoritmes van de gemeente, met de antwoorden "
+            "van de organisatie en of het antwoord te laat is. Zonder persoonsgegevens.")),
+        ("Residents' questions and the answers", (
+            "Residents' questions, views and error reports about the city's algorithms, with the organisation's "
+            "answers and whether the answer is late. No personal data.")),
+        "/algorithms?open_questions=yes", ["GOVE", "SOCI"], ["participatie", "inspraak", "vragen", "algoritmes"],
+        _latest(asked, answered))
+    distribution(questions, "questions-json", "/questions.json", "JSON", "application/json",
+                 "Residents' questions and answers (JSON)")
+    distribution(questions, "questions-csv", "/questions.csv", "CSV", "text/csv",
+                 "Residents' questions and answers (CSV)")
+
+    method = URIRef(f"{base}/lock-in-index/method")
+    index = dataset(
+        "lock-in-index", ("Vendor Lock-in Index", (
+            "Per jaar en per domein: hoe afhankelijk de gemeente is van digitale leveranciers (licentie, hosting, "
+            "open standaarden, exitstrategie, vervangbaarheid), de leveranciers waarvan elk domein het meest "
+            "afhangt en de verandering sinds vorig jaar. Een gepubliceerd jaar verandert niet meer.")),
+        ("Vendor Lock-in Index", (
+            "Per year and per domain: how dependent the city is on digital suppliers (licence, hosting, open "
+            "standards, exit strategy, replaceability), the suppliers each domain depends on most and the change "
+            "since last year. A published year never changes.")),
+        "/lock-in-index", ["GOVE", "TECH", "ECON"], ["leveranciers", "vendor lock-in", "open standaarden"],
+        session.exec(select(func.max(LockinIndex.published_at))).one())
+    distribution(index, "lock-in-index-json", "/lock-in-index.json", "JSON", "application/json",
+                 "Vendor Lock-in Index, latest published year (JSON)", method)
+    distribution(index, "lock-in-index-csv", "/lock-in-index.csv", "CSV", "text/csv",
+                 "Vendor Lock-in Index, latest published year (CSV)", method)
+
+    costs = dataset(
+        "costs", ("Kosten en voetafdruk van algoritmes", (
+            "Per domein en voor de hele gemeente: de opgegeven jaarlijkse kosten (licentie, hosting, personeel) en "
+            "het energiegebruik van algoritmes, elk cijfer met bron en jaar, en de rekentijd, energie en CO2e die "
+            "het register zelf meet bij uitleg over beslissingen.")),
+        ("Costs and footprint of algorithms", (
+            "Per domain and for the whole city: the declared yearly costs (licence, hosting, staff) and energy use "
+            "of algorithms, each figure with its source and year, and the CPU time, energy and CO2e the register "
+            "measures itself when it explains decisions.")),
+        "/costs", ["GOVE", "ECON", "ENVI"], ["kosten", "energie", "CO2", "duurzaamheid"],
+        _latest(session.exec(select(func.max(Algorithm.published_at))).one(),
+                session.exec(select(func.max(CpuMeasurement.day))).one()))
+    distribution(costs, "costs-json", "/costs.json", "JSON", "application/json", "Costs and footprint (JSON)")
 
 
 def serialise(graph: Graph, fmt: str) -> str:

@@ -35,9 +35,12 @@ log = logging.getLogger(__name__)
 # (central, low, high)
 WATTS_PER_CORE = (8.0, 4.0, 15.0)  # server CPU power divided by its cores, under load
 PUE = (1.2, 1.1, 1.5)  # data centre overhead (power usage effectiveness)
-GRID = (268.0, 214.0, 322.0)  # g CO2e per kWh, Dutch electricity mix, ±20 %
+# g CO2e per kWh of electricity generated in the Netherlands, life-cycle emissions (Ember's
+# "emissions intensity", 268 g in 2023), ±20 % for the year-to-year and hour-to-hour spread.
+GRID = (268.0, 214.0, 322.0)
 GRID_YEAR = 2023
-GRID_SOURCE = "Ember, Yearly electricity data, Netherlands (2023)"
+GRID_SOURCE = "Ember, Yearly Electricity Data, Netherlands (2023)"
+GRID_SOURCE_URL = "https://ember-energy.org/data/yearly-electricity-data/"
 
 
 def footprint(cpu_seconds: float) -> dict:
@@ -52,7 +55,8 @@ def footprint(cpu_seconds: float) -> dict:
 
 def method() -> dict:
     return {"watts_per_core": WATTS_PER_CORE, "pue": PUE, "grid_g_co2e_per_kwh": GRID, "grid_year": GRID_YEAR,
-            "grid_source": GRID_SOURCE, "timer": "time.process_time"}
+            "grid_source": GRID_SOURCE, "grid_source_url": GRID_SOURCE_URL,
+            "grid_basis": "life-cycle g CO2e per kWh generated in the Netherlands", "timer": "time.process_time"}
 
 
 def record(session: Session, *, algorithm_id: int, model_version_id: int, kind: str, count: int,

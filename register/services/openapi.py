@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from register.services.documents import openapi_paths as documents_openapi_paths
 from register.services.model_pages import openapi_paths as explanations_openapi_paths
+from register.services.participation import openapi_paths as questions_openapi_paths
 from register.services.sensor_openapi import openapi_paths as sensors_openapi_paths
 from register.services.standard import EXTENSION_SCHEMA, SCHEMA
 
@@ -68,6 +69,7 @@ def openapi_document(server_url: str) -> dict:
     paths.update(documents_openapi_paths(code, _errors()))
     paths.update(sensors_openapi_paths(_errors()))
     paths.update(explanations_openapi_paths(code, _errors()))
+    paths.update(questions_openapi_paths(_errors()))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Stadsregister API", "version": "1.0.0",

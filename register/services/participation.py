@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from email.headerregistry import Address
+from functools import lru_cache
 
+import holidays
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
@@ -43,14 +46,37 @@ class Honeypot(Exception):
     """A form field that people never see was filled in: a robot. Nothing is stored."""
 
 
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> frozenset[date]:
+    """Dutch public holidays in ``year`` by the ``holidays`` package's Netherlands calendar (public
+    category): Nieuwjaarsdag, Goede Vrijdag, Eerste en Tweede Paasdag, Koningsdag (27 April, or the
+    Saturday before when that is a Sunday), Hemelvaartsdag, Eerste en Tweede Pinksterdag, Eerste en
+    Tweede Kerstdag, and Bevrijdingsdag (5 May) only every five years (2025, 2030, …) — the day off
+    most collective labour agreements give, although the Algemene termijnenwet names 5 May every year."""
+    return frozenset(holidays.Netherlands(years=year, categories=holidays.PUBLIC))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in public_holidays(day.year)
+
+
 def working_days_after(start: date, days: int) -> date:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    """The date ``days`` working days after ``start``: Monday to Friday, not on a Dutch public
+    holiday (``public_holidays``)."""
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             left -= 1
     return current
+
+
+def _one_address(text: str) -> bool:
+    """Exactly one plain address (``a@b.nl,c.nl`` or ``a<b@c.nl`` would reach someone else)."""
+    try:
+        return str(Address(addr_spec=text)) == text
+    except ValueError:
+        return False
 
 
 def _text(value) -> str:
@@ -75,7 +101,7 @@ def validate_contribution(data: dict, *, locale: str) -> tuple[dict, list[FieldE
         errors.append(FieldError("body", t("This text is too long: at most %(max)d characters, you used %(length)d.",
                                            max=BODY_LIMIT, length=len(clean["body"]))))
     email = clean["email"]
-    if email and (len(email) > EMAIL_LIMIT or not _EMAIL.match(email)):
+    if email and (len(email) > EMAIL_LIMIT or not _EMAIL.match(email) or not _one_address(email)):
         errors.append(FieldError("email", t("This is not an e-mail address. Leave it empty if you do not want an answer by e-mail.")))
     return clean, errors
 
@@ -247,7 +273,8 @@ def open_data(session: Session, today: date) -> list[dict]:
 
 
 def queue(session: Session, user: User, today: date) -> list[dict]:
-    """The work of the account's organisations: to moderate, to answer, to approve, flagged; by deadline."""
+    """The work of the account's organisations, by deadline: to moderate, to answer, to approve, flagged,
+    and published answers whose e-mail to the resident failed (to try again)."""
     rows = session.exec(select(Contribution, Algorithm.code).join(Algorithm, Algorithm.id == Contribution.algorithm_id)
                         .where(Contribution.state.in_(OPEN_STATES)).order_by(Contribution.due_on, Contribution.id)).all()
     flags = dict(session.exec(select(ContributionFlag.contribution_id, func.count()).where(
@@ -256,9 +283,11 @@ def queue(session: Session, user: User, today: date) -> list[dict]:
     for item, code in rows:
         if not has_role(session=session, user=user, organisation_id=item.organisation_id):
             continue
-        if item.answer_state == "published" and not flags.get(item.id):
+        email_failed = item.answer_state == "published" and item.answer_email_state == "failed" and bool(item.email)
+        if item.answer_state == "published" and not flags.get(item.id) and not email_failed:
             continue
         step = ("moderate" if item.state == "received" else "flagged" if flags.get(item.id)
+                else "email_failed" if email_failed
                 else "approve" if item.answer_state == "submitted" else "answer")
         work.append({"item": item, "code": code, "step": step, "flags": flags.get(item.id, 0),
                      "overdue": is_overdue(item, today), "has_email": bool(item.email),
@@ -273,7 +302,10 @@ def flags_of(session: Session, item: Contribution) -> list[ContributionFlag]:
 
 
 def purge_emails(session: Session, now: datetime | None = None) -> int:
-    """Delete e-mail addresses 30 days after the answer (or the rejection). Returns how many."""
+    """Delete e-mail addresses 30 days after the answer (or the rejection). Returns how many.
+
+    Run daily by ``stadsregister purge``; a failed answer e-mail not sent again by then is dropped
+    with the address (it leaves the portal's queue)."""
     cutoff = (now or utcnow()) - timedelta(days=EMAIL_DAYS)
     rows = session.exec(select(Contribution).where(Contribution.email.is_not(None),
                                                    Contribution.answered_at.is_not(None),
@@ -283,3 +315,56 @@ def purge_emails(session: Session, now: datetime | None = None) -> int:
         session.add(row)
     session.commit()
     return len(rows)
+
+
+QUEUE_STEPS = ("moderate", "answer", "approve", "flagged", "email_failed")
+
+
+def openapi_paths(errors: dict) -> dict:
+    """The question-queue endpoints for /api/v1/openapi.json."""
+    item_id = {"name": "item_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+               "description": "The question's number, as in the queue"}
+    question = {"type": "object", "properties": {
+        "id": {"type": "integer"}, "algorithm": {"type": "string", "description": "the entry's code"},
+        "step": {"enum": list(QUEUE_STEPS), "description": "what is to be done next"},
+        "kind": {"enum": list(CONTRIBUTION_KINDS)}, "field": {"type": ["string", "null"]},
+        "body": {"type": "string"}, "language": {"enum": ["nl", "en"]},
+        "received_on": {"type": "string", "format": "date"}, "due_on": {"type": "string", "format": "date"},
+        "overdue": {"type": "boolean"}, "state": {"enum": ["received", "published"]},
+        "answer": {"type": ["string", "null"]}, "answer_state": {"enum": ["submitted", "published", None]},
+        "flags": {"type": "integer", "description": "open reports that the item should not be public"},
+        "answer_by_email": {"type": "boolean", "description": "the resident left an address (never shown)"},
+        "email_state": {"enum": ["sent", "failed", None]}, "may_approve": {"type": "boolean"}}}
+    result = {"type": "object", "properties": {
+        "ok": {"type": "boolean"},
+        "question": {"oneOf": [question, {"type": "null"}],
+                     "description": "the queue entry; null when nothing is left to do on it"},
+        "public": {"type": "object", "description": "the item as the public sees it"},
+        "email": {"enum": ["sent", "failed", None], "description": "approve only: the e-mail to the resident"}}}
+    answer = {"type": "object", "required": ["answer"], "properties": {
+        "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT,
+                   "description": "the public answer, in plain language"}}}
+    done = {"200": {"description": "Done", "content": {"application/json": {"schema": result}}}, **errors}
+    return {
+        "/questions": {"get": {
+            "summary": "Residents' questions, views and error reports about the token's organisation's entries "
+                       "that need work: to moderate, answer, approve, flagged, or an answer e-mail that failed",
+            "security": [{"bearer": []}],
+            "responses": {"200": {"description": "The queue, by deadline", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"ok": {"type": "boolean"},
+                                                            "items": {"type": "array", "items": question}}}}}},
+                          **errors}}},
+        "/questions/{item_id}/answer": {"post": {
+            "summary": "Write or rewrite the answer to a published question; a different approver publishes it",
+            "parameters": [item_id], "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": answer}}},
+            "responses": done}},
+        "/questions/{item_id}/approve": {"post": {
+            "summary": "Publish the waiting answer (an approver who did not write it); a resident who left an "
+                       "e-mail address gets it by e-mail",
+            "parameters": [item_id], "security": [{"bearer": []}], "responses": done}},
+        "/questions/{item_id}/resend": {"post": {
+            "summary": "Send the e-mail with a published answer again, after it failed (step email_failed)",
+            "parameters": [item_id], "security": [{"bearer": []}], "responses": done}},
+    }

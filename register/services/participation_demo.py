@@ -15,6 +15,7 @@ from register.services import algorithms as algos
 from register.services import decisions, lockin
 from register.services import participation as svc
 from register.services.participation_advice import approve_advice, submit_advice
+from register.services.participation_mail import send_answer
 
 REGISTRANT, APPROVER = "registrant@amsterdam.example", "approver@amsterdam.example"
 # Lock-in and cost fields per demo entry, published with four eyes after the 2025 index was frozen.
@@ -92,6 +93,9 @@ def load_demo_participation(session: Session) -> list[str]:
     svc.write_answer(session=session, user=registrant, item=asked, locale="nl",
                      text="Nee. Alle gegevens uit de proef zijn in december 2023 verwijderd.")
     svc.approve_answer(session=session, user=approver, item=asked)
+    if not current_app.config.get("SMTP_HOST"):  # never e-mails the made-up address: shows what a missing server does
+        send_answer(session, asked, mailer=None,
+                    questions_url=f"{current_app.config['BASE_URL'].rstrip('/')}/algorithms/{check.code}/questions")
     error = _ask(session, parking, 5, kind="error", field="contact", body="Het e-mailadres voor vragen werkt niet.")
     svc.moderate(session=session, user=registrant, item=error, decision="publish")
     late = _ask(session, parking, 25, kind="question", body="Hoe vaak rijdt de scanauto door mijn straat?")

@@ -1,9 +1,12 @@
 """Fixtures for the register: two organisations with registrants and approvers."""
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from register.services import accounts
 
@@ -87,3 +90,32 @@ def published(session, world):
 def make_entry():
     """``make_entry(**overrides)``: a valid entry dict."""
     return valid_entry
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 (aiosmtpd) received: (recipients, message) pairs."""
+
+    def __init__(self):
+        self.mails = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free local port; ``smtp.mails`` lists what it received."""
+    port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()

@@ -64,3 +64,30 @@ def test_the_shapes_catch_a_missing_mandatory_property(client, published, drop):
     graph.remove((None, drop, None))
     ok, report = conforms(graph)
     assert not ok and str(drop).rsplit("/", 1)[-1].split("#")[-1] in report
+
+
+def test_questions_the_lock_in_index_and_costs_are_datasets_whose_downloads_answer(client, session, world, published):
+    """Issue 15's open data is in the catalogue, in Dutch and English, and conforms to DCAT-AP."""
+    from register.services import participation
+
+    item = participation.submit(session=session, algorithm=published, locale="nl", answer_days=10,
+                                data={"kind": "question", "body": "Wie controleert dit?", "email": "a@example.net"})
+    participation.moderate(session=session, user=world.registrant_a, item=item, decision="publish")
+    _response, graph = catalogue(client)
+    ok, report = conforms(graph)
+    assert ok, report
+    expected = {"questions": ["/questions.json", "/questions.csv"],
+                "lock-in-index": ["/lock-in-index.json", "/lock-in-index.csv"], "costs": ["/costs.json"]}
+    for key, paths in expected.items():
+        node = URIRef(f"{BASE}/catalog#{key}")
+        assert node in set(graph.objects(URIRef(f"{BASE}/catalog"), DCAT.dataset)), key
+        assert {t.language for t in graph.objects(node, DCTERMS.title)} == {"nl", "en"}
+        urls = {str(graph.value(d, DCAT.accessURL)) for d in graph.objects(node, DCAT.distribution)}
+        assert urls == {BASE + p for p in paths}
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    assert graph.value(URIRef(f"{BASE}/catalog#questions"), DCTERMS.modified) is not None  # a question is public
+    method = URIRef(f"{BASE}/lock-in-index/method")
+    assert (URIRef(f"{BASE}/catalog#lock-in-index-json"), DCTERMS.conformsTo, method) in graph
+    assert client.get("/lock-in-index/method").status_code == 200
+    assert "a@example.net" not in client.get("/questions.csv").get_data(as_text=True)

@@ -120,3 +120,17 @@ def test_the_api_takes_cost_and_lockin_fields_and_refuses_bad_ones_field_by_fiel
     good = client.patch(url, headers={"Authorization": f"Bearer {plain}"}, json=FIGURES | {"hosting": "own"})
     assert good.status_code == 200 and good.get_json()["draft"]["cost_licence_eur"] == 48000
     assert "cost_licence_eur" not in good.get_json()["published"]
+
+
+@pytest.mark.parametrize("lang, formula, basis", [
+    ("nl", "CO2e = energie × 268 g CO2e per kWh (Nederlandse stroom, 2023)", "Het stroomcijfer geldt voor 2023"),
+    ("en", "CO2e = energy × 268 g CO2e per kWh (Dutch electricity, 2023)", "The grid figure is for 2023"),
+])
+def test_the_costs_page_states_the_dutch_grid_figure_with_its_year_and_source(client, lang, formula, basis):
+    page = client.get(f"/costs?lang={lang}").get_data(as_text=True)
+    assert formula in page and basis in page
+    assert '<a href="https://ember-energy.org/data/yearly-electricity-data/" lang="en">Ember, Yearly Electricity ' \
+           'Data, Netherlands (2023)</a>' in page
+    method = client.get("/costs.json").get_json()["overview"]["method"]
+    assert method["grid_g_co2e_per_kwh"][0] == 268 and method["grid_year"] == 2023
+    assert method["grid_source_url"].startswith("https://ember-energy.org/")

@@ -41,9 +41,22 @@ def test_a_resident_asks_without_an_account_and_nothing_is_public_before_moderat
     assert data["items"] == [] and data["in_moderation"]["count"] == 1 and data["answer_days"] == 10
 
 
-def test_ten_working_days_skip_the_weekend():
-    assert svc.working_days_after(date(2026, 11, 27), 10) == date(2026, 12, 11)  # a Friday → two weeks later
-    assert svc.working_days_after(date(2026, 11, 28), 1) == date(2026, 11, 30)  # Saturday → Monday
+@pytest.mark.parametrize("start, days, due, why", [
+    (date(2026, 11, 27), 10, date(2026, 12, 11), "a Friday: two weeks later"),
+    (date(2026, 11, 28), 1, date(2026, 11, 30), "Saturday: the Monday"),
+    (date(2026, 12, 24), 1, date(2026, 12, 28), "Christmas Day (Friday 25th) is skipped"),
+    (date(2026, 12, 31), 1, date(2027, 1, 4), "Nieuwjaarsdag (Friday 1st) is skipped"),
+    (date(2027, 3, 25), 1, date(2027, 3, 30), "Goede Vrijdag and Tweede Paasdag are skipped"),
+    (date(2027, 4, 26), 1, date(2027, 4, 28), "Koningsdag (Tuesday 27 April) is skipped"),
+    (date(2025, 4, 25), 1, date(2025, 4, 28), "Koningsdag 2025 fell on a Sunday: the Saturday, no weekday lost"),
+    (date(2026, 5, 13), 1, date(2026, 5, 15), "Hemelvaartsdag (Thursday) is skipped"),
+    (date(2026, 5, 22), 1, date(2026, 5, 26), "Tweede Pinksterdag (Monday) is skipped"),
+    (date(2025, 5, 2), 1, date(2025, 5, 6), "Bevrijdingsdag is a day off in a lustrum year (2025)"),
+    (date(2026, 5, 4), 1, date(2026, 5, 5), "… and not in other years (2026)"),
+    (date(2026, 12, 18), 10, date(2027, 1, 5), "ten working days over Christmas and New Year"),
+])
+def test_working_days_skip_weekends_and_dutch_public_holidays(start, days, due, why):
+    assert svc.working_days_after(start, days) == due, why
 
 
 @pytest.mark.parametrize("lang, fields, field, message", [
@@ -52,6 +65,8 @@ def test_ten_working_days_skip_the_weekend():
     ("nl", {"body": "   "}, "body", "Schrijf uw vraag, mening of melding."),
     ("en", {"body": "x" * 2001}, "body", "at most 2000 characters, you used 2001"),
     ("nl", {"email": "geen-adres"}, "email", "Dit is geen e-mailadres."),
+    ("en", {"email": "me@example.net,someone-else.nl"}, "email", "This is not an e-mail address."),
+    ("en", {"email": "other@example.org<me@example.net"}, "email", "This is not an e-mail address."),
     ("en", {"kind": "complaint"}, "kind", "Choose whether you ask a question"),
 ])
 def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(client, session, published, lang, fields,

@@ -23,6 +23,8 @@ def test_the_demo_shows_each_feature_and_loads_once(app, session, client):
     assert data["advice"][0]["adviser"] == "Citizens' panel" and data["advice"][0]["outcome"] == "stopped"
     assert [m["who"] for m in data["timeline"]][:2] == ["adviser", "city"]
     assert data["timeline"][-1]["kind"] == "archived" and data["items"][0]["answer"]
+    answered = session.exec(select(Contribution).where(Contribution.answer_state == "published")).one()
+    assert answered.answer_email_state == "failed"  # the demo has no mail server: the queue says so
     parking = session.exec(select(Algorithm).where(Algorithm.source_id == "AMS-PARK-001")).one()
     counts = client.get(f"/algorithms/{parking.code}.json").get_json()["participation"]
     assert counts["overdue"] == 1 and counts["open"] == 3

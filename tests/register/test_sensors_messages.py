@@ -7,37 +7,11 @@ import datetime as dt
 import re
 import socket
 import time
-from email import message_from_bytes, policy
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from register.services import accounts
 from register.services import sensors as svc
 
 PASSWORD = "correct horse battery staple"
-
-
-class Inbox:
-    def __init__(self):
-        self.mails = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
 
 
 def _sensor(session, *, with_account: bool, contact_email: str | None = "p.devries@ziggo.nl"):

@@ -2,19 +2,14 @@
 address (or, without one, to the organisation's accounts) through the configured SMTP server,
 and an honest answer to the resident about what happens next.
 
-Settings are ``STADSREGISTER_SMTP_HOST``, ``_PORT``, ``_SECURITY`` ("", "starttls", "ssl"),
-``_USER``, ``_PASSWORD`` and ``_FROM``.  Without a host nothing is sent and the message waits in
-the portal.  The message text is never logged; a failed delivery is logged without it.
+The SMTP settings and the sender are in ``register.services.mail``.  Without a host nothing is
+sent and the message waits in the portal.  The message text is never logged; a failed delivery is
+logged without it.
 """
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
-from collections.abc import Mapping
-from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
 
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
@@ -22,44 +17,13 @@ from sqlmodel import Session, col, select
 from register.i18n import N_, translator
 from register.models import Membership, Sensor, SensorMessage, User
 from register.models.accounts import utcnow
+from register.services.mail import SEND_ERRORS, Mailer
 
 log = logging.getLogger(__name__)
 
 #: What the resident is told, by what the register could do.
 EMAILED, IN_PORTAL, WITH_ADMINS = "emailed", "portal", "admins"
 OUTCOMES = (EMAILED, IN_PORTAL, WITH_ADMINS)
-
-
-@dataclass(frozen=True)
-class Mailer:
-    host: str
-    port: int = 25
-    security: str = ""
-    user: str = ""
-    password: str = ""
-    sender: str = ""
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Mailer | None:
-        if not config.get("SMTP_HOST"):
-            return None
-        return cls(host=str(config["SMTP_HOST"]), port=int(config.get("SMTP_PORT") or 25),
-                   security=str(config.get("SMTP_SECURITY") or "").lower(), user=str(config.get("SMTP_USER") or ""),
-                   password=str(config.get("SMTP_PASSWORD") or ""),
-                   sender=str(config.get("SMTP_FROM") or f"stadsregister@{config['SMTP_HOST']}"))
-
-    def send(self, message: EmailMessage) -> None:
-        context = ssl.create_default_context()
-        if self.security == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=10, context=context)
-        else:
-            client = smtplib.SMTP(self.host, self.port, timeout=10)
-        with client:
-            if self.security == "starttls":
-                client.starttls(context=context)
-            if self.user:
-                client.login(self.user, self.password)
-            client.send_message(message)
 
 
 def recipients(session: Session, sensor: Sensor) -> list[str]:
@@ -99,7 +63,7 @@ def notify_owner(session: Session, *, message: SensorMessage, sensor: Sensor, ma
     if mailer is not None and to:
         try:
             mailer.send(_email(mailer, to, sensor, message, portal_url))
-        except (OSError, smtplib.SMTPException) as error:
+        except SEND_ERRORS as error:
             log.error("e-mail about relay message %s for sensor %s not delivered: %s", message.id, sensor.id,
                       type(error).__name__)
         else:

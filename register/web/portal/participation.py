@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from register.db import get_session
 from register.i18n import N_
+from register.models import User
 from register.models.participation import ADVICE_OUTCOMES, ADVISER_KINDS, Advice, Contribution
 from register.services import accounts
 from register.services import algorithms as algos
 from register.services import participation as svc
 from register.services import participation_advice as advice_svc
+from register.services import participation_mail as mail_svc
+from register.services.mail import Mailer
 from register.services.standard import label
 from register.web.common import current_user, fail, locale, login_required
 from register.web.portal import bp
@@ -21,13 +24,29 @@ from register.web.portal.views import _own_algorithm
 DONE = {"publish": N_("The question is now public."), "reject": N_("The question was rejected; it stays hidden."),
         "answer": N_("Answer saved. A second person must approve it before it is published."),
         "approve": N_("The answer is published."), "keep": N_("The item stays public; the reports are closed."),
-        "hide": N_("The item is hidden; the page says why.")}
+        "hide": N_("The item is hidden; the page says why."), "resend": N_("The answer was e-mailed to the sender.")}
+EMAIL_FAILED = N_("The answer is published, but the e-mail to the sender failed. It waits in this list to be sent "
+                  "again.")
+EMAIL_SENT = N_("The answer is published and e-mailed to the sender.")
+
+
+def email_answer(item: Contribution, *, resent_by: User | None = None) -> str | None:
+    """Send the published answer to the resident's address (if any), or send a failed one again
+    (``resent_by``: the account asking); also used by the JSON API."""
+    questions_url = url_for("public.questions_page", code=get_session().get(algos.Algorithm, item.algorithm_id).code,
+                            _external=True)
+    mailer = Mailer.from_config(current_app.config)
+    if resent_by is not None:
+        return mail_svc.resend(get_session(), user=resent_by, item=item, mailer=mailer, questions_url=questions_url)
+    return mail_svc.send_answer(get_session(), item, mailer=mailer, questions_url=questions_url)
 
 
 def _queue_page(status: int = 200, errors: dict | None = None, values: dict | None = None):
     db, user = get_session(), current_user()
     work = svc.queue(db, user, date.today())
     for row in work:
+        error = row["item"].answer_email_error
+        row["email_error"] = _(mail_svc.ERROR_TEXTS[error]) if error in mail_svc.ERROR_TEXTS else None
         row["field_label"] = label(row["item"].field, locale()) if row["item"].field else None
         row["flag_reasons"] = [f.reason for f in svc.flags_of(db, row["item"])] if row["flags"] else []
     return render_template("portal/questions.html", work=work, errors=errors or {}, values=values or {}), status
@@ -40,7 +59,7 @@ def questions():
     return _queue_page()
 
 
-@bp.post("/questions/<int:item_id>/<any(publish, reject, answer, approve, keep, hide):step>")
+@bp.post("/questions/<int:item_id>/<any(publish, reject, answer, approve, keep, hide, resend):step>")
 @login_required
 def question_step(item_id: int, step: str):
     """Take one step on a question: moderate it, answer it, approve the answer or handle a flag."""
@@ -49,6 +68,7 @@ def question_step(item_id: int, step: str):
     if item is None:
         fail(404)
     reason = request.form.get("reason", "")
+    emailed = None
     try:
         if step in ("publish", "reject"):
             svc.moderate(session=db, user=user, item=item, decision=step, reason=reason)
@@ -56,6 +76,9 @@ def question_step(item_id: int, step: str):
             svc.write_answer(session=db, user=user, item=item, text=request.form.get("answer", ""), locale=locale())
         elif step == "approve":
             svc.approve_answer(session=db, user=user, item=item)
+            emailed = email_answer(item)
+        elif step == "resend":
+            emailed = email_answer(item, resent_by=user)
         else:
             svc.resolve_flags(session=db, user=user, item=item, outcome={"keep": "kept", "hide": "hidden"}[step],
                               reason=reason)
@@ -69,7 +92,11 @@ def question_step(item_id: int, step: str):
         db.rollback()
         flash(_(str(error)), "error")
         return redirect(url_for("portal.questions")), 303
-    flash(_(DONE[step]))
+    if emailed == mail_svc.FAILED:
+        flash(_(EMAIL_FAILED), "error")
+    else:
+        done = EMAIL_SENT if step == "approve" and emailed == mail_svc.SENT else DONE[step]
+        flash(_(done))
     return redirect(url_for("portal.questions")), 303
 
 

@@ -10,20 +10,10 @@ from register.web.public import bp
 ONE_HOUR = "public, max-age=3600"
 
 
-def _participation_url() -> str | None:
-    """Residents' questions as one dataset, when a room publishes them at a URL of their own."""
-    for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.startswith("public.") and not rule.arguments and \
-                any(word in rule.rule for word in ("questions", "participation")):
-            return rule.rule
-    return None
-
-
 def _catalog(fmt: str, mimetype: str) -> Response:
     session = get_session()
     graph = catalog.build(session, base_url=current_app.config["BASE_URL"],
-                          publisher=catalog.publisher_name(session, current_app.config.get("CATALOG_PUBLISHER", "")),
-                          participation_url=_participation_url())
+                          publisher=catalog.publisher_name(session, current_app.config.get("CATALOG_PUBLISHER", "")))
     return Response(catalog.serialise(graph, fmt), mimetype=mimetype, headers={"Cache-Control": ONE_HOUR})
 
 
