@@ -358,9 +358,10 @@ class Explainer:
             data, est = self._frame_of(cols), self.estimator
         else:
             data, est = self._transform(cols), self.final
+        fast = getattr(self, "predict_fast", None) if est is self.final else None
         if self.task == "regression":
-            return np.asarray(est.predict(data), dtype=float)
-        return np.asarray(est.predict_proba(data), dtype=float)
+            return np.asarray((fast or est.predict)(data), dtype=float)
+        return np.asarray((fast or est.predict_proba)(data), dtype=float)
 
     def _shap_values(self, codes: np.ndarray):
         if self.method == "exact":
@@ -488,12 +489,23 @@ class Explainer:
         except AdditivityError:
             if self.method != "tree" or self.task != "binary":
                 raise
-            # a case where shap's tree values do not add up: explain it with shap's exact
-            # explainer (or the measured estimate), named as such, rather than show a wrong sum
-            return self._backup().explain_many(clean_rows, validate=False)
+            # a case where shap's tree values do not add up: explain that case (only that one)
+            # with shap's exact explainer or the measured estimate, named as such, rather than
+            # show a wrong sum
+            off = np.abs(base + phi.sum(axis=1) - out) > TOLERANCE * np.maximum(1.0, np.abs(out))
+            redone = iter(self._backup().explain_many([r for r, bad in zip(clean_rows, off) if bad],
+                                                      validate=False))
+            fine = [i for i, bad in enumerate(off) if not bad]
+            kept = iter(self._explained(clean_rows, fine, base, phi, out, proba, cls_idx))
+            return [next(redone) if bad else next(kept) for bad in off]
+        return self._explained(clean_rows, range(len(clean_rows)), base, phi, out, proba, cls_idx)
+
+    def _explained(self, clean_rows, which, base, phi, out, proba, cls_idx) -> list[Explanation]:
+        """The explanations of rows ``which`` (indices into the arrays)."""
         outcome = self.spec.outcome
         results = []
-        for i, inputs in enumerate(clean_rows):
+        for i in which:
+            inputs = clean_rows[i]
             probs = score = flagged = explained = None
             if self.task == "regression":
                 prediction: Any = float(out[i])

@@ -249,3 +249,33 @@ def test_the_words_state_the_chance_the_base_and_their_sum_in_both_languages(kin
         assert _number(total, locale) == pytest.approx(100 * exp.score, abs=0.05)
         headline = re.search(r"(\d+[.,]\d+)%", story.outcome)
         assert _number(headline.group(1), locale) == pytest.approx(100 * exp.score, abs=0.05)
+
+
+def test_only_a_case_whose_tree_values_do_not_add_up_is_explained_another_way():
+    """One reference row of this forest gets interventional tree values that miss its chance by
+    more than 1e-6; that row alone goes to shap's exact explainer, the others keep the tree
+    values (a registration explaining 200 rows used to redo all of them, for minutes)."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    from explain.spec_draft import draft_spec
+
+    cancer = load_breast_cancer(as_frame=True).frame
+    columns = ["mean radius", "mean texture", "mean smoothness", "mean compactness", "mean concavity",
+               "mean symmetry", "worst radius", "worst texture", "worst concavity", "worst symmetry"]
+    frame = cancer[columns + ["target"]].rename(columns=lambda c: c.replace(" ", "_"))
+    frame["target"] = frame["target"].astype(str)
+    x, y = frame.drop(columns="target"), frame["target"]
+    forest = RandomForestClassifier(n_estimators=25, max_depth=5, random_state=0).fit(x, y)
+    spec = parse_spec(draft_spec(forest, frame, outcome_column="target")[0])
+    explainer = Explainer.build(forest, spec, frame)
+    assert explainer.method == "tree"
+    explained = explainer.explain_many(frame[spec.names])
+    methods = [e.method for e in explained]
+    assert methods.count("exact") >= 1 and methods.count("tree") >= len(methods) - 3
+    for e in explained:
+        assert e.base_value + sum(e.contributions.values()) == pytest.approx(e.score, abs=1e-6)
+    kept = [i for i, m in enumerate(methods) if m == "tree"][:20]
+    alone = explainer.explain_many(frame[spec.names].iloc[kept])
+    for i, e in zip(kept, alone):
+        assert e.contributions == explained[i].contributions
