@@ -116,6 +116,7 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
     reads as two plausible values ('1.250': 1250 or 1.25) is refused on its line, never guessed."""
     import time
 
+    from geo.export import spreadsheet_safe
     from register.services import batch
     from register.services.decisions import NoModel, Withdrawn, model_for
     from register.services.model_versions import EXPLAINERS
@@ -145,8 +146,9 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
                     if line.error:
                         bad += 1
                         click.echo(f"line {line.line}: {line.error}", err=True)
-                    writer.writerow([line.line, line.case_ref, line.url, line.reference, algorithm.code,
-                                     line.error])
+                    # case_ref and error echo the input file: no cell may run as a formula (issue 12)
+                    writer.writerow([spreadsheet_safe(cell) for cell in (
+                        line.line, line.case_ref, line.url, line.reference, algorithm.code, line.error)])
                 bar.update(len(lines))
     click.echo(f"{len(rows) - bad} receipts written to {out}; {bad} rows refused "
                f"(first chunk after {first or 0:.1f} s, all after {time.monotonic() - started:.1f} s).")

