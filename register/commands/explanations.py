@@ -35,6 +35,7 @@ def models_group() -> None:
 @with_appcontext
 def models_register(code: str, note: str | None, model: Path, spec: Path, reference: Path) -> None:
     """Register MODEL.skops with its SPEC and REFERENCE.csv and publish it with the entry."""
+    from register.services.algorithms import WorkflowError
     from register.services.model_versions import RegistrationFailed, register_model
 
     with _session() as session:
@@ -46,6 +47,8 @@ def models_register(code: str, note: str | None, model: Path, spec: Path, refere
                                      reference=reference.read_bytes(), publish=True, note=note)
         except RegistrationFailed as error:
             raise click.ClickException(f"{error.field}: {error.message('en')}") from error
+        except WorkflowError as error:  # an archived or retracted entry takes no new model
+            raise click.ClickException(str(error)) from error
         click.echo(f"Registered model version {version.number} of {algorithm.code} "
                    f"(SHA-256 {version.sha256}, {version.method} explainer) and published it.")
 
