@@ -125,24 +125,32 @@ def _submit_claimed(session: Session, algorithm: Algorithm, client: Client, loca
                     on_wait: Callable[[Algorithm], None] | None) -> SubmissionResult:
     """``_submit_one`` while holding the entry's claim; what it reads is read after the claim is taken."""
     t = translator(locale)
-    holder, waited, deadline = secrets.token_hex(16), False, time.monotonic() + CLAIM_WAIT
+    holder, deadline, sent_before = secrets.token_hex(16), time.monotonic() + CLAIM_WAIT, None
+    waited = False
     while not _claim(session, algorithm.id, holder):
         if time.monotonic() > deadline:
             return SubmissionResult(code=algorithm.code, name=algorithm.name or "", outcome="failed", message=t(
                 "Someone else is sending this entry to the national register right now; nothing was sent "
                 "twice. Try again in a few minutes."))
-        if not waited and on_wait is not None:
-            on_wait(algorithm)
-        waited = True
+        if not waited:
+            waited, sent_before = True, _last_sent(session, algorithm)
+            if on_wait is not None:
+                on_wait(algorithm)
         time.sleep(_POLL)
     try:
         session.expire_all()  # what the other sender wrote while this one waited
         result = _submit_one(session, algorithm, client, locale)
     finally:
         _release(session, algorithm.id, holder)
-    if waited and result.outcome == "unchanged":
+    if waited and result.outcome == "unchanged" and _last_sent(session, algorithm) != sent_before:
         result.message += " " + t("It was sent by someone else at the same moment.")
     return result
+
+
+def _last_sent(session: Session, algorithm: Algorithm) -> int | None:
+    return session.exec(select(NationalSubmission.id).where(NationalSubmission.algorithm_id == algorithm.id,
+                                                            NationalSubmission.complete)
+                        .order_by(NationalSubmission.id.desc())).first()
 
 
 def _claim(session: Session, algorithm_id: int, holder: str) -> bool:
