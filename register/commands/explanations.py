@@ -35,6 +35,7 @@ def models_group() -> None:
 @with_appcontext
 def models_register(code: str, note: str | None, model: Path, spec: Path, reference: Path) -> None:
     """Register MODEL.skops with its SPEC and REFERENCE.csv and publish it with the entry."""
+    from register.services.algorithms import WorkflowError
     from register.services.model_versions import RegistrationFailed, register_model
 
     with _session() as session:
@@ -46,6 +47,8 @@ def models_register(code: str, note: str | None, model: Path, spec: Path, refere
                                      reference=reference.read_bytes(), publish=True, note=note)
         except RegistrationFailed as error:
             raise click.ClickException(f"{error.field}: {error.message('en')}") from error
+        except WorkflowError as error:  # an archived or retracted entry takes no new model
+            raise click.ClickException(str(error)) from error
         click.echo(f"Registered model version {version.number} of {algorithm.code} "
                    f"(SHA-256 {version.sha256}, {version.method} explainer) and published it.")
 
@@ -116,6 +119,7 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
     reads as two plausible values ('1.250': 1250 or 1.25) is refused on its line, never guessed."""
     import time
 
+    from geo.export import spreadsheet_safe
     from register.services import batch
     from register.services.decisions import NoModel, Withdrawn, model_for
     from register.services.model_versions import EXPLAINERS
@@ -145,8 +149,9 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
                     if line.error:
                         bad += 1
                         click.echo(f"line {line.line}: {line.error}", err=True)
-                    writer.writerow([line.line, line.case_ref, line.url, line.reference, algorithm.code,
-                                     line.error])
+                    # case_ref and error echo the input file: no cell may run as a formula (issue 12)
+                    writer.writerow([spreadsheet_safe(cell) for cell in (
+                        line.line, line.case_ref, line.url, line.reference, algorithm.code, line.error)])
                 bar.update(len(lines))
     click.echo(f"{len(rows) - bad} receipts written to {out}; {bad} rows refused "
                f"(first chunk after {first or 0:.1f} s, all after {time.monotonic() - started:.1f} s).")

@@ -43,8 +43,9 @@ def publish_national(organisation_name: str, national_id: str | None, lang: str)
             raise click.UsageError(f"No organisation named {organisation_name!r}.")
         client = national_submit.Client(config["NATIONAL_API_URL"], config["NATIONAL_API_TOKEN"], national_id,
                                         locale=lang)
-        results = national_submit.publish_national(session=session, organisation=organisation, client=client,
-                                                   locale=lang)
+        results = national_submit.publish_national(
+            session=session, organisation=organisation, client=client, locale=lang,
+            on_wait=lambda entry: click.echo(f"Waiting: someone else is sending {entry.code} right now.", err=True))
     for line in national_submit.report_lines(results, lang):
         click.echo(line)
     if not all(r.ok for r in results):

@@ -13,7 +13,7 @@ from register.models.algorithm import (
 from register.models.document import Document, DocumentCreate, DocumentFile, VersionDocument
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.models.footprint import CpuMeasurement, LockinIndex
-from register.models.interchange import NationalSubmission
+from register.models.interchange import NationalClaim, NationalSubmission
 from register.models.participation import Advice, Contribution, ContributionFlag
 from register.models.sensor import Sensor, SensorChange, SensorMessage, SensorReport
 
@@ -38,6 +38,7 @@ __all__ = [
     "LockinIndex",
     "Membership",
     "ModelVersion",
+    "NationalClaim",
     "NationalSubmission",
     "Organisation",
     "OrganisationPublic",

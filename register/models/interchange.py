@@ -27,3 +27,18 @@ class NationalSubmission(SQLModel, table=True):
     payload_sha256: str | None = Field(default=None, max_length=64)
     complete: bool = False
     sent_at: datetime = Field(default_factory=utcnow)
+
+
+class NationalClaim(SQLModel, table=True):
+    """A send to the national register under way for one entry.
+
+    The entry is the key, so at most one sender, in any process and on SQLite or PostgreSQL alike,
+    holds it: two approvers pressing the button at the same moment never create two national
+    entries. The row is deleted when the send ends; one left by a sender that died is taken over
+    after ``national_submit.CLAIM_STALE``.
+    """
+
+    __tablename__ = "national_claim"
+    algorithm_id: int = Field(foreign_key="algorithm.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    holder: str = Field(max_length=32)
+    claimed_at: datetime = Field(default_factory=utcnow)

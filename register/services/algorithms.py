@@ -245,8 +245,21 @@ def publish_imported(*, session: Session, organisation: Organisation, data: dict
     return algorithm, outcome
 
 
+MODEL_REFUSED = {  # no new decision is explained with a withdrawn entry, so it takes no new model
+    "archived": N_("This entry is archived: it is no longer used, so it cannot get a new model."),
+    "retracted": N_("This entry has been withdrawn from the register, so it cannot get a new model."),
+}
+
+
+def refuse_model_if_withdrawn(algorithm: Algorithm) -> None:
+    """``WorkflowError`` when the entry is archived or retracted (checked before anything is stored)."""
+    if algorithm.public_state in MODEL_REFUSED:
+        raise WorkflowError(MODEL_REFUSED[algorithm.public_state])
+
+
 def attach_model(*, session: Session, user: User, algorithm: Algorithm, model_version_id: int) -> AlgorithmVersion:
     """Name a newly registered model on the entry's draft (started from the published version if needed)."""
+    refuse_model_if_withdrawn(algorithm)
     draft = current_draft(session, algorithm)
     if draft is not None and draft.state == "submitted":
         raise WorkflowError(N_("This entry is waiting for approval. Ask the approver to return it first."))
@@ -264,6 +277,7 @@ def attach_model(*, session: Session, user: User, algorithm: Algorithm, model_ve
 
 def publish_model(*, session: Session, algorithm: Algorithm, model_version_id: int, note: str) -> AlgorithmVersion:
     """Publish the entry's current text with a new model (operator command; logged)."""
+    refuse_model_if_withdrawn(algorithm)
     base = published_version(session, algorithm)
     if base is None:
         raise WorkflowError(N_("Publish the entry before registering a model from the command line."))

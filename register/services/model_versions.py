@@ -156,6 +156,7 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
     """
     if user is not None:
         require_role(session=session, user=user, organisation_id=algorithm.organisation_id)
+    algos.refuse_model_if_withdrawn(algorithm)  # before any file is read or stored
     workdir = Path(tempfile.mkdtemp(prefix="stadsregister-model-"))
     try:
         loaded, feature_spec, reference_df = _intake(model, model_name, spec, spec_name, reference, workdir)

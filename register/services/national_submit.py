@@ -6,18 +6,30 @@ releases the update for publication (``PUT …/release``) and retracts it
 (``DELETE …/published-algorithms/{lars}/retract``). What was sent is remembered per version in
 ``national_submission``, so a second run sends nothing new; a version counts as sent only when every
 call for it succeeded, and a refused or failed call is reported for that record and tried again next time.
+
+One entry is sent by one sender at a time: a row in ``national_claim`` (the entry is its key) is taken
+before anything is read or sent and deleted afterwards, so two approvers pressing the button at the
+same moment, in two processes, on SQLite or PostgreSQL, create one national entry. The second waits
+for the first and then finds the version sent (issue 12).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 import requests
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from register.i18n import N_, translator
-from register.models import Algorithm, NationalSubmission, Organisation
+from register.models import Algorithm, NationalClaim, NationalSubmission, Organisation
+from register.models.accounts import utcnow
 from register.services import algorithms as algos
 from register.services import national
 
@@ -92,13 +104,83 @@ class Client:
                  detail=detail if isinstance(detail, str) else "-")
 
 
-def publish_national(*, session: Session, organisation: Organisation, client: Client,
-                     locale: str = "en") -> list[SubmissionResult]:
-    """Send what changed since the last run: new and changed published versions, and retractions."""
+CLAIM_WAIT = 20.0  # seconds a second sender waits for the first one's send of an entry to end
+CLAIM_STALE = timedelta(minutes=15)  # a claim this old was left by a sender that died: taken over
+_POLL = 0.2
+
+
+def publish_national(*, session: Session, organisation: Organisation, client: Client, locale: str = "en",
+                     on_wait: Callable[[Algorithm], None] | None = None) -> list[SubmissionResult]:
+    """Send what changed since the last run: new and changed published versions, and retractions.
+
+    ``on_wait`` is told when an entry waits for another sender's send of it to end.
+    """
     rows = session.exec(select(Algorithm).where(Algorithm.organisation_id == organisation.id)
                         .where(Algorithm.public_state.in_(("published", "archived", "retracted")))
                         .order_by(Algorithm.id)).all()
-    return [_submit_one(session, algorithm, client, locale) for algorithm in rows]
+    return [_submit_claimed(session, algorithm, client, locale, on_wait) for algorithm in rows]
+
+
+def _submit_claimed(session: Session, algorithm: Algorithm, client: Client, locale: str,
+                    on_wait: Callable[[Algorithm], None] | None) -> SubmissionResult:
+    """``_submit_one`` while holding the entry's claim; what it reads is read after the claim is taken."""
+    t = translator(locale)
+    holder, deadline, sent_before = secrets.token_hex(16), time.monotonic() + CLAIM_WAIT, None
+    waited = False
+    while not _claim(session, algorithm.id, holder):
+        if time.monotonic() > deadline:
+            return SubmissionResult(code=algorithm.code, name=algorithm.name or "", outcome="failed", message=t(
+                "Someone else is sending this entry to the national register right now; nothing was sent "
+                "twice. Try again in a few minutes."))
+        if not waited:
+            waited, sent_before = True, _last_sent(session, algorithm)
+            if on_wait is not None:
+                on_wait(algorithm)
+        time.sleep(_POLL)
+    try:
+        session.expire_all()  # what the other sender wrote while this one waited
+        result = _submit_one(session, algorithm, client, locale)
+    finally:
+        _release(session, algorithm.id, holder)
+    if waited and result.outcome == "unchanged" and _last_sent(session, algorithm) != sent_before:
+        result.message += " " + t("It was sent by someone else at the same moment.")
+    return result
+
+
+def _last_sent(session: Session, algorithm: Algorithm) -> int | None:
+    return session.exec(select(NationalSubmission.id).where(NationalSubmission.algorithm_id == algorithm.id,
+                                                            NationalSubmission.complete)
+                        .order_by(NationalSubmission.id.desc())).first()
+
+
+def _claim(session: Session, algorithm_id: int, holder: str) -> bool:
+    """Take the entry's claim in a transaction of its own; False while another live sender holds it."""
+    with Session(session.get_bind()) as own:
+        own.add(NationalClaim(algorithm_id=algorithm_id, holder=holder, claimed_at=utcnow()))
+        try:
+            own.commit()
+            return True
+        except IntegrityError:  # the key exists: another sender holds the entry
+            own.rollback()
+        found = own.exec(select(NationalClaim).where(NationalClaim.algorithm_id == algorithm_id)).first()
+        if found is None:
+            return False  # released just now: the next try takes it
+        since = found.claimed_at if found.claimed_at.tzinfo else found.claimed_at.replace(tzinfo=UTC)
+        if utcnow() - since < CLAIM_STALE:
+            return False
+        # Left by a sender that died: taken over only if nobody else took it over first.
+        taken = own.execute(update(NationalClaim).where(NationalClaim.algorithm_id == algorithm_id,
+                                                        NationalClaim.holder == found.holder)
+                            .values(holder=holder, claimed_at=utcnow())).rowcount
+        own.commit()
+        return taken == 1
+
+
+def _release(session: Session, algorithm_id: int, holder: str) -> None:
+    with Session(session.get_bind()) as own:
+        own.execute(delete(NationalClaim).where(NationalClaim.algorithm_id == algorithm_id,
+                                                NationalClaim.holder == holder))
+        own.commit()
 
 
 def _history(session: Session, algorithm: Algorithm) -> list[NationalSubmission]:

@@ -93,7 +93,11 @@ def openapi_document(server_url: str) -> dict:
                     "draft_state": {"enum": ["draft", "submitted", "returned", None]},
                     "published_version": {"type": ["integer", "null"]},
                     "draft": {"type": ["object", "null"]}, "published": {"type": ["object", "null"]},
-                    "public_url": {"type": "string"}}},
+                    "public_url": {"type": "string"},
+                    "notes": {"type": "array", "description": "create and update only: per field, what was "
+                              "cleaned (invisible characters removed, non-breaking or edge spaces made plain), "
+                              "as on import", "items": {"type": "object", "properties": {
+                                  "field": {"type": "string"}, "message": {"type": "string"}}}}}},
                 "Error": {"type": "object", "required": ["ok", "error", "errors"], "properties": {
                     "ok": {"const": False}, "error": {"type": "string"},
                     "errors": {"type": "array", "items": {"type": "object", "properties": {

@@ -264,8 +264,9 @@ def is_web_address(value: str) -> bool:
 def validate_entry(data: dict, *, locale: str = "nl", strict: bool = True) -> list[FieldError]:
     """Every problem with an entry, one plain message per field.
 
-    ``strict`` (imports and the API) refuses leading/trailing or invisible whitespace instead
-    of silently cleaning it; portal forms clean input before they validate.
+    ``strict`` refuses leading/trailing or invisible whitespace instead of silently cleaning it:
+    imports and the API clean texts first (``clean_record``, with a note per field) and portal
+    forms clean input too, so it only catches what cleaning left behind.
     """
     t = translator(locale)
     errors: dict[str, str] = {}

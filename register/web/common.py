@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import secrets
 from datetime import date, datetime
 from functools import wraps
@@ -172,25 +171,12 @@ def login_required(view):
     return wrapped
 
 
-class _RedactReceiptTokens(logging.Filter):
-    """Access logs never show a receipt's token: it opens one resident's explanation."""
-
-    PATTERN = re.compile(r"/d/[A-Za-z0-9_\-]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(self.PATTERN.sub("/d/[token]", a) if isinstance(a, str) else a for a in record.args)
-        record.msg = self.PATTERN.sub("/d/[token]", str(record.msg))
-        return True
-
-
 def init_app(app: Flask) -> None:
-    from register.web import guards
+    from register.web import guards, log_redaction
 
     guards.init_app(app)
-    access_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, _RedactReceiptTokens) for f in access_log.filters):
-        access_log.addFilter(_RedactReceiptTokens())
+    # The development server's access log and the app's own log (e.g. "Exception on /d/<token> [GET]").
+    log_redaction.protect(logging.getLogger("werkzeug"), app.logger)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.after_request(_security_headers)
 

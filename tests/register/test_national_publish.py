@@ -3,10 +3,16 @@
 A local server on 127.0.0.1 speaks the published contract and validates every request with
 openapi-core; see ``national_server.py``.
 """
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
-from register.models import NationalSubmission
+from register.models import NationalClaim, NationalSubmission
 from register.services import algorithms as algos
 from tests.register.national_server import IGNORE_WARNING, TOKEN, NationalRegister
 
@@ -180,3 +186,75 @@ def test_only_approvers_may_send_and_an_unconfigured_register_says_what_to_set(a
     page = auth.post(action)
     assert page.status_code == 503 and "STADSREGISTER_NATIONAL_API_TOKEN" in page.get_data(as_text=True)
     assert configured.calls == []
+
+
+def test_two_approvers_sending_at_the_same_moment_create_one_national_entry(app, session, world, configured, tmp_path):
+    """Two senders in two processes (as two approvers' buttons on two app workers) meet while the entry is
+    being created in the national register: one creates it, the other waits and sends nothing twice."""
+    publish_entry(session, world)
+    configured.hold_creates()  # the first create waits there until the second sender is waiting too
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), STADSREGISTER_ENV="testing",
+               STADSREGISTER_DATABASE_URL=app.config["DATABASE_URL"], STADSREGISTER_DATA_DIR=app.config["DATA_DIR"],
+               STADSREGISTER_SECRET_KEY="national-race-test-" + "x" * 20, STADSREGISTER_BASE_URL="http://localhost",
+               STADSREGISTER_NATIONAL_API_URL=configured.url, STADSREGISTER_NATIONAL_API_TOKEN=TOKEN,
+               STADSREGISTER_NATIONAL_ORGANISATION_IDS="Gemeente Amsterdam=gm0363")
+    command = [sys.executable, "-c", "from register.cli import main; main()", "algorithms", "publish-national",
+               "--organisation", "Gemeente Amsterdam"]
+    outputs = [tmp_path / f"sender{n}.txt" for n in (1, 2)]
+    errors: list[list[str]] = [[], []]
+    senders = [subprocess.Popen(command, env=env, stdout=out.open("w"), stderr=subprocess.PIPE, text=True)
+               for out in outputs]
+
+    def watch(index: int) -> None:
+        for line in senders[index].stderr:
+            errors[index].append(line)
+            if line.startswith("Waiting: someone else is sending"):
+                configured.open_creates()  # now both senders are at it at once
+
+    watchers = [threading.Thread(target=watch, args=(i,), daemon=True) for i in (0, 1)]
+    for watcher in watchers:
+        watcher.start()
+    try:
+        codes = [sender.wait(timeout=180) for sender in senders]
+    finally:
+        for sender in senders:
+            sender.kill()
+        configured.open_creates()
+    for watcher in watchers:
+        watcher.join(5)
+    reports = [out.read_text() for out in outputs]
+    assert codes == [0, 0], (reports, errors)
+    assert len(configured.entries) == 1 and [op for op, _ in configured.calls] == ["create", "release"]
+    assert sorted("1 sent" in r for r in reports) == [False, True]
+    waited = next(r for r in reports if "1 sent" not in r)
+    assert "1 unchanged" in waited and "Version 1 was sent before. It was sent by someone else at the same moment." \
+        in waited
+    session.expire_all()
+    sent = session.exec(select(NationalSubmission)).all()
+    assert {s.national_id for s in sent} == set(configured.entries)
+    assert session.exec(select(NationalClaim)).all() == []  # both claims were given back
+
+
+def test_a_send_under_way_elsewhere_is_not_repeated_and_a_claim_left_by_a_dead_sender_is_taken_over(
+        runner, session, world, configured, monkeypatch):
+    from datetime import timedelta
+
+    from register.models.accounts import utcnow
+    from register.services import national_submit
+
+    entry = publish_entry(session, world)
+    monkeypatch.setattr(national_submit, "CLAIM_WAIT", 0.5)
+    session.add(NationalClaim(algorithm_id=entry.id, holder="another-live-sender", claimed_at=utcnow()))
+    session.commit()
+    busy = publish(runner)
+    assert busy.exit_code == 1 and "1 failed" in busy.output
+    assert "Someone else is sending this entry to the national register right now" in busy.output
+    assert "Waiting: someone else is sending" in busy.output and configured.calls == []
+    claim = session.exec(select(NationalClaim)).one()
+    claim.claimed_at = utcnow() - national_submit.CLAIM_STALE - timedelta(minutes=1)  # its sender died
+    session.add(claim)
+    session.commit()
+    taken = publish(runner)
+    assert taken.exit_code == 0 and "1 sent" in taken.output and len(configured.entries) == 1
+    session.expire_all()
+    assert session.exec(select(NationalClaim)).all() == []

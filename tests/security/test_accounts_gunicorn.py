@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -66,12 +67,19 @@ def test_the_access_log_shows_receipt_paths_without_their_tokens(gunicorn):
     assert get(f"{base}/d/{TOKEN}.pdf?lang=en") == 404
     assert get(f"{base}/d/{TOKEN}.json") == 404
     assert get(f"{base}/about", Referer=f"{base}/d/{OTHER}") in (200, 404)
+    # Other spellings of the same path reach the same views (issue 12): encoded, doubled slashes.
+    hidden = "".join(f"%{ord(c):02X}" for c in TOKEN)
+    assert get(f"{base}/d/{hidden}.json") == 404
+    assert get(f"{base}/d%2F{TOKEN[:4]}{hidden[12:]}%2Epdf") == 404
+    assert get(f"{base}//d//{TOKEN}") in (308, 404)
     deadline = time.monotonic() + 10
     expected = ('"GET /d/[token] ', '"GET /d/[token].pdf', '"GET /d/[token].json', '"GET /about')
-    while not all(line in log.read_text() for line in expected) and time.monotonic() < deadline:  # workers log late
+    while (not all(line in log.read_text() for line in expected) or log.read_text().count("/d/[token]") < 7) \
+            and time.monotonic() < deadline:  # workers log late
         time.sleep(0.2)
     text = log.read_text()
     assert TOKEN not in text and OTHER not in text
+    assert TOKEN[:12] not in unquote(text) and text.count("/d/[token]") >= 7
     assert '"GET /d/[token] HTTP/1.1" 404' in text
     assert '"GET /d/[token].pdf?lang=en HTTP/1.1" 404' in text
     assert '"GET /d/[token].json HTTP/1.1" 404' in text

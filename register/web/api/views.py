@@ -13,6 +13,7 @@ from register.services import accounts
 from register.services import algorithms as algos
 from register.services.openapi import openapi_document
 from register.services.standard import to_standard
+from register.services.text_cleaning import clean_record
 from register.web.api import bp
 from register.web.common import json_error, locale
 
@@ -107,7 +108,8 @@ def create_algorithm():
         return data
     db = get_session()
     organisation = db.get(Organisation, g.api_token.organisation_id)
-    data = {k: v for k, v in data.items() if k not in ("language", "schema")}
+    # Cleaned as the import cleans (issue #17); strict validation still refuses whatever is left.
+    data, notes = clean_record({k: v for k, v in data.items() if k not in ("language", "schema")}, locale())
     try:
         algorithm = algos.create_entry(session=db, user=g.api_user, organisation=organisation, data=data,
                                        locale=locale())
@@ -117,7 +119,8 @@ def create_algorithm():
     except accounts.PermissionDenied:
         db.rollback()
         return json_error(403, _("Your account has no role in this organisation."))
-    return jsonify(_state(db, algorithm)), 201, {"Location": url_for("api.get_algorithm", code=algorithm.code)}
+    return (jsonify(_state(db, algorithm) | {"notes": notes}), 201,
+            {"Location": url_for("api.get_algorithm", code=algorithm.code)})
 
 
 @bp.get("/algorithms/<code>")
@@ -138,7 +141,7 @@ def update_algorithm(code: str):
     data = _body()
     if isinstance(data, tuple):
         return data
-    data = {k: v for k, v in data.items() if k not in ("language", "schema")}
+    data, notes = clean_record({k: v for k, v in data.items() if k not in ("language", "schema")}, locale())
     try:
         algos.update_entry(session=db, user=g.api_user, algorithm=algorithm, data=data, partial=True, locale=locale())
     except algos.ValidationFailed as failure:
@@ -150,7 +153,7 @@ def update_algorithm(code: str):
     except accounts.PermissionDenied:
         db.rollback()
         return json_error(403, _("Your account has no role in this organisation."))
-    return jsonify(_state(db, algorithm))
+    return jsonify(_state(db, algorithm) | {"notes": notes})
 
 
 @bp.post("/algorithms/<code>/<any(submit, approve, return, retract, archive):step>")
