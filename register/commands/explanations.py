@@ -29,12 +29,19 @@ def models_group() -> None:
 @models_group.command("register")
 @click.option("--algorithm", "code", required=True, help="The algorithm's public code, e.g. A-7K3Q.")
 @click.option("--note", help="What changed, for the public history.")
+@click.option("--preprocessing", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A booster's preprocessing step (.skops) that turns the inputs into its columns.")
 @click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @with_appcontext
-def models_register(code: str, note: str | None, model: Path, spec: Path, reference: Path) -> None:
-    """Register MODEL.skops with its SPEC and REFERENCE.csv and publish it with the entry."""
+def models_register(code: str, note: str | None, preprocessing: Path | None, model: Path, spec: Path,
+                    reference: Path | None) -> None:
+    """Register MODEL with its SPEC and REFERENCE.csv and publish it with the entry.
+
+    The kind is told from MODEL's content: a .skops scikit-learn model or text pipeline, DMN
+    decision rules (REFERENCE optional), an XGBoost JSON/UBJ or LightGBM text model (with
+    --preprocessing when it follows a .skops step), or an ONNX model."""
     from register.services.model_versions import RegistrationFailed, register_model
 
     with _session() as session:
@@ -43,11 +50,12 @@ def models_register(code: str, note: str | None, model: Path, spec: Path, refere
             version = register_model(session=session, user=None, algorithm=algorithm,
                                      data_dir=current_app.config["DATA_DIR"], model=model.read_bytes(),
                                      model_name=model.name, spec=spec.read_bytes(), spec_name=spec.name,
-                                     reference=reference.read_bytes(), publish=True, note=note)
+                                     reference=reference.read_bytes() if reference else None, publish=True,
+                                     note=note, extra=preprocessing.read_bytes() if preprocessing else None)
         except RegistrationFailed as error:
             raise click.ClickException(f"{error.field}: {error.message('en')}") from error
         click.echo(f"Registered model version {version.number} of {algorithm.code} "
-                   f"(SHA-256 {version.sha256}, {version.method} explainer) and published it.")
+                   f"({version.kind}, SHA-256 {version.sha256}, {version.method} explainer) and published it.")
 
 
 @models_group.command("spec-init")

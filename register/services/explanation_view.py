@@ -45,6 +45,8 @@ def inputs_used(spec: explain.FeatureSpec, explanation: explain.Explanation, loc
 def method_text(accuracy: dict | None, method: str, locale: str) -> dict:
     """How the contributions were computed, truthfully: exact, or an estimate with its measured error."""
     t = translator(locale)
+    if method == "rules":
+        return {"kind": "exact", "text": t("The outcome follows exactly from the published rules; nothing is estimated.")}
     accuracy = accuracy or ({"kind": "exact"} if method in {"tree", "linear", "exact"} else {"kind": "estimate"})
     if accuracy["kind"] == "exact":
         return {"kind": "exact", "text": t("The contributions are computed exactly (exact Shapley values).")}
@@ -67,7 +69,12 @@ def build_answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explan
     narrative = explain.narrate(explanation, spec, locale)
     chart = explain.render_bar_chart_svg(explanation, spec, locale, id_prefix=id_prefix)
     found = explain.counterfactual(explainer, explanation.inputs, target_change=target_change(explainer, explanation))
-    return Answer(explanation=explanation.to_dict(), narrative=narrative.to_dict(), chart_svg=chart,
+    record = explanation.to_dict()
+    # One machine-readable shape for every kind (issue 11): output name → value, and the method's accuracy.
+    record.setdefault("outputs", {spec.outcome.column or "outcome": record.get("prediction")})
+    record.setdefault("accuracy", accuracy or {"kind": "exact" if explanation.method in {"tree", "linear", "exact"}
+                                               else "estimate", "method": explanation.method})
+    return Answer(explanation=record, narrative=narrative.to_dict(), chart_svg=chart,
                   counterfactual=explain.narrate_counterfactual(found, spec, locale),
                   changes=explain.counterfactual_data(found, spec, locale),
                   constraints=explain.describe_constraints(found, spec, locale),
