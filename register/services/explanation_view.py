@@ -22,11 +22,14 @@ class Answer:
     constraints: list[str] = field(default_factory=list)
     inputs: list[dict] = field(default_factory=list)
     method: dict = field(default_factory=dict)
+    kind: str = "sklearn"  # which kind of model made it (issue 11): sklearn, dmn, text, xgboost, …
+    details: dict = field(default_factory=dict)  # kind-specific plain data (fired rules, chances)
+    html: dict = field(default_factory=dict)  # kind-specific markup for pages (marked text); not in JSON
 
     def to_dict(self) -> dict:
-        return {"explanation": self.explanation, "narrative": self.narrative, "counterfactual": self.counterfactual,
-                "changes": self.changes, "constraints": self.constraints, "inputs": self.inputs,
-                "method": self.method}
+        return {"kind": self.kind, "explanation": self.explanation, "narrative": self.narrative,
+                "counterfactual": self.counterfactual, "changes": self.changes, "constraints": self.constraints,
+                "inputs": self.inputs, "method": self.method, "details": self.details}
 
 
 def target_change(explainer: explain.Explainer, explanation: explain.Explanation) -> float | None:

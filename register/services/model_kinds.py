@@ -13,6 +13,7 @@ serves the other kinds and never changes how those are computed.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -26,6 +27,7 @@ from markupsafe import Markup
 import explain
 from explain.errors import ExplainError, ExplainerError, IntakeError, SpecError
 from explain.intake import PICKLE_MAGIC, inspect_skops
+from explain.methods.common import load_skops_part
 from register.i18n import translator
 from register.services import filestore
 from register.services.explainers import ExplainerCache, explainer_key
@@ -148,6 +150,10 @@ class TabularAdapter:
         self.accuracy = getattr(inner, "accuracy", None) or {"kind": "exact", "method": self.method}
 
     def outcome_values(self, frame):
+        if isinstance(frame, dict):  # named columns, as the counterfactual search passes them
+            import pandas as pd
+
+            frame = pd.DataFrame(frame, columns=self.spec.names)
         return self.inner.outcome_values(frame)
 
     def explain_many(self, rows, *, validate: bool = True):
@@ -158,10 +164,10 @@ class TabularAdapter:
 
 
 def _build_tabular(kind, model, spec, reference, extra, workdir, full) -> Built:
-    from explain.methods.booster_files import load_booster
     from explain.methods.boosters import BoosterExplainer
-    from explain.methods.onnx import OnnxExplainer, load_onnx
+    from explain.methods.onnx import OnnxExplainer
 
+    loaded = _load_tabular(kind, model, extra, workdir, full)  # the file first: its refusal says most
     try:
         feature_spec = explain.parse_spec(spec)
     except SpecError as error:
@@ -175,31 +181,9 @@ def _build_tabular(kind, model, spec, reference, extra, workdir, full) -> Built:
     except (ValueError, UnicodeDecodeError) as error:
         raise KindRefused("reference", "De referentiedata is geen leesbaar CSV-bestand.",
                           "The reference data is not a readable CSV file.") from error
-    if kind == "onnx":
-        suffix = ".onnx"
-    elif kind == "lightgbm":
-        suffix = ".txt"
-    else:
-        try:
-            json.loads(model.decode("utf-8"))
-            suffix = ".json"
-        except (UnicodeDecodeError, ValueError):
-            suffix = ".ubj"
-    path = workdir / ("model" + suffix)
-    path.write_bytes(model)
-    pre_path = None
-    if extra is not None and kind != "onnx":
-        pre_path = workdir / "preprocessing.skops"
-        pre_path.write_bytes(extra)
     try:
-        if kind == "onnx":
-            loaded = load_onnx(path)
-            inner = OnnxExplainer(loaded, feature_spec, frame)
-        else:
-            loaded = load_booster(path, pre_path, probe=full)
-            inner = BoosterExplainer(loaded, feature_spec, frame)
-    except IntakeError as error:
-        raise _from_error("preprocessing" if "skops" in error.message("en") and pre_path else "model", error) from None
+        inner = OnnxExplainer(loaded, feature_spec, frame) if kind == "onnx" else \
+            BoosterExplainer(loaded, feature_spec, frame)
     except ExplainError as error:
         raise _from_error("model", error) from None
     adapter = TabularAdapter(inner, loaded.sha256, feature_spec.coerce_frame(frame))
@@ -223,6 +207,39 @@ def _build_tabular(kind, model, spec, reference, extra, workdir, full) -> Built:
         except ExplainError as error:
             raise _from_error("model", error) from None
     return built
+
+
+def _load_tabular(kind, model, extra, workdir, full):
+    from explain.methods.booster_files import load_booster
+    from explain.methods.onnx import load_onnx
+
+    if kind == "onnx":
+        suffix = ".onnx"
+    elif kind == "lightgbm":
+        suffix = ".txt"
+    else:
+        try:
+            json.loads(model.decode("utf-8"))
+            suffix = ".json"
+        except (UnicodeDecodeError, ValueError):
+            suffix = ".ubj"
+    path = workdir / ("model" + suffix)
+    path.write_bytes(model)
+    try:
+        if kind == "onnx":
+            return load_onnx(path)
+        loaded = load_booster(path, probe=full)
+    except IntakeError as error:
+        raise _from_error("model", error) from None
+    if extra is None:
+        return loaded
+    pre_path = workdir / "preprocessing.skops"
+    pre_path.write_bytes(extra)
+    try:
+        pre, pre_sha = load_skops_part(pre_path, needs="transform")
+    except IntakeError as error:
+        raise _from_error("preprocessing", error) from None
+    return dataclasses.replace(loaded, preprocessing=pre, preprocessing_sha256=pre_sha)
 
 
 class TabularRuntime:

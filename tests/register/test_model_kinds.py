@@ -28,6 +28,10 @@ CHILDCARE_CASE = {"soort_opvang": "dagopvang", "kindplaatsen": "60", "tekortkomi
                   "nieuwe_houder": "ja"}
 
 
+def csrf(page: str) -> str:
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
 def register(session, app, algorithm, folder, publish=True, **changes):
     base = ARTEFACTS / folder
     model_file, extra = FILES[folder]
@@ -93,7 +97,7 @@ def test_hostile_and_malformed_files_are_refused_with_a_reason_and_nothing_is_st
         session, app, published, what, folder, model, field, words):
     before = stored_rows(session)
     with pytest.raises(RegistrationFailed) as refused:
-        register(session, app, published, folder, model=model, model_name="model.json")
+        register(session, app, published, folder, model=model, model_name="model.json", extra=None)
     assert refused.value.field == field, what
     assert words in refused.value.message("en"), refused.value.message("en")
     assert refused.value.message("nl") != refused.value.message("en")
@@ -171,7 +175,7 @@ def test_rules_from_the_portal_need_no_reference_data(session, auth, world, publ
 def test_a_parking_fine_explained_by_its_rules(client, parking):
     form = client.get(f"/algorithms/{parking.code}/explain").get_data(as_text=True)
     assert 'name="minuten_na_einde"' in form and 'value="Centrum"' in form
-    page = client.post(f"/algorithms/{parking.code}/explain", data=PARKING_CASE)
+    page = client.post(f"/algorithms/{parking.code}/explain", data=dict(PARKING_CASE, csrf_token=csrf(form)))
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "naheffingsaanslag voorgesteld" in html and "€ 83,40" in html
@@ -215,7 +219,8 @@ def test_a_parking_receipt_keeps_the_fired_rules(session, client, parking, token
 
 
 def test_a_report_explained_word_by_word_in_its_own_text(client, reports, session, token_a):  # noqa: F811
-    page = client.post(f"/algorithms/{reports.code}/explain", data={"melding": REPORT})
+    form = client.get(f"/algorithms/{reports.code}/explain").get_data(as_text=True)
+    page = client.post(f"/algorithms/{reports.code}/explain", data={"melding": REPORT, "csrf_token": csrf(form)})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Afval en reiniging" in html
     assert '<mark class="word word-up">vuilniszakken<span class="word-effect"> ↑' in html  # not colour alone
@@ -235,7 +240,8 @@ def test_a_report_explained_word_by_word_in_its_own_text(client, reports, sessio
 
 
 def test_a_childcare_inspection_explained_with_exact_treeshap(client, childcare, token_a):  # noqa: F811
-    page = client.post(f"/algorithms/{childcare.code}/explain", data=CHILDCARE_CASE)
+    form = client.get(f"/algorithms/{childcare.code}/explain").get_data(as_text=True)
+    page = client.post(f"/algorithms/{childcare.code}/explain", data=dict(CHILDCARE_CASE, csrf_token=csrf(form)))
     assert page.status_code == 200, page.get_data(as_text=True)[:2000]
     data = client.post(f"/algorithms/{childcare.code}/explain.json", json=CHILDCARE_CASE).get_json()
     explanation = data["explanation"]
