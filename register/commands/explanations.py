@@ -144,7 +144,12 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
             raise click.UsageError(f"{algorithm.code} has no published model.") from error
         writer = csv.writer(target)
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
-        warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
+        if model.kind == "sklearn":
+            warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])  # noqa: E731
+        else:  # rules, boosters, text, ONNX (issue 11)
+            from register.services.model_kinds import runtime_for
+
+            warm = lambda: runtime_for(model, current_app.config["DATA_DIR"])  # noqa: E731
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
             for lines in batch.run(session=session, algorithm=algorithm, cases=rows, locale=lang,
                                    config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):

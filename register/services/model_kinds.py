@@ -633,7 +633,8 @@ class RulesRuntime:
                                     outcome=self.outcome_words(nearest.get("outputs") or {}, locale)))
         else:
             counterfactual.append(t("No change to the details you can change yourself gives another outcome."))
-        narrative = {"outcome": t("The outcome: %(outcome)s.", outcome=self.outcome_words(outputs, locale)),
+        words = self.outcome_words(outputs, locale)
+        narrative = {"outcome": words[:1].upper() + words[1:] + ".",
                      "factors": [f["sentence"] for f in fired]}
         used = [{"feature": c.expression, "label": label.get(locale),
                  "value": self._value(c.expression, inputs.get(c.expression), locale)}
@@ -659,8 +660,9 @@ class RulesRuntime:
         for decision_id in self.model.order:
             decision = self.model.decisions[decision_id]
             table = decision.table
-            heads = [_lang_label(((self.spec.get("inputs") or {}).get(c.expression)
-                                  or (self.spec.get("outputs") or {}).get(c.expression)), c.label, locale)
+            outputs_spec = self.spec.get("outputs") or {}
+            heads = [_lang_label(((self.spec.get("inputs") or {}).get(c.expression) or outputs_spec.get(c.expression)
+                                  or outputs_spec.get(c.expression.lower())), c.label, locale)
                      for c in table.inputs]
             outs = [_lang_label((self.spec.get("outputs") or {}).get(o.name), o.label, locale) for o in table.outputs]
             rules = []

@@ -32,7 +32,7 @@ def csrf(page: str) -> str:
     return page.split('name="csrf_token" value="')[1].split('"')[0]
 
 
-def register(session, app, algorithm, folder, publish=True, **changes):
+def register(session, app, algorithm, folder, publish=True, user=None, **changes):
     base = ARTEFACTS / folder
     model_file, extra = FILES[folder]
     arguments = dict(model=(base / model_file).read_bytes(), model_name=model_file,
@@ -40,7 +40,7 @@ def register(session, app, algorithm, folder, publish=True, **changes):
                      reference=(base / "reference.csv").read_bytes(),
                      extra=(base / extra).read_bytes() if extra else None)
     arguments.update(changes)
-    return register_model(session=session, user=None, algorithm=algorithm, data_dir=app.config["DATA_DIR"],
+    return register_model(session=session, user=user, algorithm=algorithm, data_dir=app.config["DATA_DIR"],
                           publish=publish, **arguments)
 
 
@@ -255,3 +255,89 @@ def test_a_childcare_inspection_explained_with_exact_treeshap(client, childcare,
     path = body["url"].split("localhost")[1]
     assert client.get(path).status_code == 200 and client.get(path + ".pdf").status_code == 200
     assert client.get(f"/algorithms/{childcare.code}/how-it-works").status_code == 200
+
+
+def test_the_demo_explains_parking_reports_and_childcare_and_loads_once(runner, session, client):
+    from register.models import Algorithm
+
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    kinds = {}
+    for source_id, kind in (("AMS-PARK-001", "dmn"), ("AMS-SIG-001", "text"), ("GGD-KO-001", "lightgbm")):
+        algorithm = session.exec(select(Algorithm).where(Algorithm.source_id == source_id)).one()
+        kinds[source_id] = session.exec(select(ModelVersion.kind).where(ModelVersion.algorithm_id == algorithm.id)).one()
+        assert kinds[source_id] == kind
+        assert client.get(f"/algorithms/{algorithm.code}/explain").status_code == 200, source_id
+        assert client.get(f"/algorithms/{algorithm.code}/how-it-works").status_code == 200, source_id
+    count = len(session.exec(select(ModelVersion)).all())
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    session.expire_all()
+    assert len(session.exec(select(ModelVersion)).all()) == count
+
+
+def test_rules_make_batch_receipts_by_line(runner, session, parking, tmp_path):
+    cases = tmp_path / "scans.csv"
+    cases.write_text("parkeerrecht,minuten_na_einde,uitzondering,zone,case_ref\n"
+                     "nee,40,geen,Centrum,S-1\nja,0,geen,Noord,S-2\nnee,veel,geen,West,S-3\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(args=["decisions", "batch", "--algorithm", parking.code, "--lang", "nl", str(cases), str(out)])
+    assert result.exit_code == 1, result.output  # one scan refused, by line
+    assert "line 4: minuten_na_einde" in result.output and "2 receipts written" in result.output
+    stored = [r.explanation["outputs"]["uitkomst"] for r in session.exec(select(DecisionReceipt))]
+    assert sorted(stored) == ["geen naheffing", "naheffingsaanslag voorgesteld"]
+
+
+def _tabular(tmp_path, kind):
+    """A small XGBoost JSON or ONNX model on a bundled data set, with its spec and reference CSV."""
+    import numpy as np
+
+    from tests.explain.kinds_data import bundled
+
+    frame, spec, _task = bundled("breast_cancer", 6)
+    x = frame[spec.names].to_numpy(np.float32)
+    if kind == "xgboost":
+        import xgboost as xgb
+
+        booster = xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1).fit(x, frame["doel"]).get_booster()
+        booster.feature_names = spec.names
+        model = tmp_path / "model.json"
+        booster.save_model(model)
+    else:
+        import skl2onnx
+        from sklearn.linear_model import LogisticRegression
+
+        fitted = LogisticRegression(max_iter=2000).fit(x, frame["doel"])
+        model = tmp_path / "model.onnx"
+        model.write_bytes(skl2onnx.to_onnx(fitted, x[:1], options={"zipmap": False}).SerializeToString())
+    reference = tmp_path / "reference.csv"
+    frame.to_csv(reference, index=False)
+    return model.read_bytes(), json.dumps(spec.raw).encode(), reference.read_bytes(), frame[spec.names].iloc[0].to_dict()
+
+
+@pytest.mark.parametrize("kind, method, accuracy", [("xgboost", "tree", "exact"), ("onnx", "permutation", "estimate")])
+def test_xgboost_and_onnx_models_register_and_explain(session, app, client, published, tmp_path, kind, method, accuracy):
+    model, spec, reference, case = _tabular(tmp_path, kind)
+    version = register_model(session=session, user=None, algorithm=published, data_dir=app.config["DATA_DIR"],
+                             model=model, model_name="upload.bin", spec=spec, spec_name="spec.json",
+                             reference=reference, publish=True)
+    assert version.kind == kind and version.method == method
+    assert version.global_explanation["accuracy"]["kind"] == accuracy
+    data = client.post(f"/algorithms/{published.code}/explain.json", json=case).get_json()
+    assert data["explanation"]["method"] == method and data["explanation"]["accuracy"]["kind"] == accuracy
+    assert list(data["explanation"]["outputs"]) == ["doel"] and set(data["explanation"]["contributions"]) == set(case)
+    assert client.get(f"/algorithms/{published.code}/how-it-works").status_code == 200
+
+
+@pytest.mark.parametrize("folder, words", [("meldingen", "voorbeeldgevallen"), ("parkeerscan", "naheffing-3")])
+def test_the_approver_reviews_a_text_model_or_rules_before_publishing(session, app, client, auth, world, published,
+                                                                      folder, words):
+    from register.services import algorithms as algos
+
+    register(session, app, published, folder, publish=False, user=world.registrant_a)
+    session.commit()
+    algos.submit(session=session, user=world.registrant_a, algorithm=published)
+    session.commit()
+    auth.login(world.approver_a.email)
+    html = client.get(f"/portal/algorithms/{published.code}").get_data(as_text=True)
+    review = html[html.index('id="review-heading"'):html.index('id="actions-heading"')]
+    assert "Modelversie 1" in review and words in review
