@@ -60,20 +60,35 @@ def models_register(code: str, note: str | None, preprocessing: Path | None, mod
 
 @models_group.command("spec-init")
 @click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the draft here (default: print it).")
 @click.option("--outcome", "outcome_column", help="The reference data's outcome column, if it cannot be told.")
-def models_spec_init(model: Path, reference: Path, out: Path | None, outcome_column: str | None) -> None:
+def models_spec_init(model: Path, reference: Path | None, out: Path | None, outcome_column: str | None) -> None:
     """Draft a feature spec from MODEL.skops's input names and REFERENCE.csv, to complete by hand.
 
     Kinds, ranges, categories and the outcome are taken from the data; labels and wordings are
-    yours to write (see /help/feature-spec). What to check is printed after the draft.
+    yours to write (see /help/feature-spec). What to check is printed after the draft. For DMN
+    decision rules (told from the file's content) the draft comes from the tables alone.
     """
-    import json
+
+    import pandas as pd
 
     import explain
-    import pandas as pd
     from explain.spec_draft import draft_spec
+
+    data = model.read_bytes()
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # DMN XML: the tables say enough
+        from explain.dmn import load_dmn
+        from explain.dmn.draft import draft_rules_spec
+
+        try:
+            spec, notes = draft_rules_spec(load_dmn(data))
+        except explain.IntakeError as error:
+            raise click.ClickException(error.message("en")) from error
+        _write_draft(spec, notes, out)
+        return
+    if reference is None:
+        raise click.UsageError("Give the reference data (CSV) as the second argument.")
 
     try:
         loaded = explain.load_model(model)
@@ -90,6 +105,12 @@ def models_spec_init(model: Path, reference: Path, out: Path | None, outcome_col
         spec, notes = draft_spec(loaded.estimator, frame, outcome_column=outcome_column)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    _write_draft(spec, notes, out)
+
+
+def _write_draft(spec: dict, notes: list[str], out: Path | None) -> None:
+    import json
+
     text = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
     if out:
         out.write_text(text, encoding="utf-8")
@@ -145,11 +166,11 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
         writer = csv.writer(target)
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
         if model.kind == "sklearn":
-            warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])  # noqa: E731
+            warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
         else:  # rules, boosters, text, ONNX (issue 11)
             from register.services.model_kinds import runtime_for
 
-            warm = lambda: runtime_for(model, current_app.config["DATA_DIR"])  # noqa: E731
+            warm = lambda: runtime_for(model, current_app.config["DATA_DIR"])
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
             for lines in batch.run(session=session, algorithm=algorithm, cases=rows, locale=lang,
                                    config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):

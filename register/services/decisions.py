@@ -165,11 +165,11 @@ def create_receipts(*, session: Session, algorithm: Algorithm, cases: list[tuple
     if model.kind == "sklearn":
         spec, explainer = spec_of(model), EXPLAINERS.get(model, data_dir)
         validate = spec.validate_inputs
-        explain_many = lambda rows: [e.to_dict() for e in explainer.explain_many(rows, validate=False)]  # noqa: E731
+        explain_many = lambda rows: [e.to_dict() for e in explainer.explain_many(rows, validate=False)]
     else:  # rules, boosters, text, ONNX (issue 11): the kind's own checks and record
         runtime = model_kinds.runtime_for(model, data_dir)
         validate = runtime.validate
-        explain_many = lambda rows: _kind_records(runtime, rows, locale)  # noqa: E731
+        explain_many = lambda rows: _kind_records(runtime, rows, locale)
     checked = [validate(inputs, locale) for inputs, _ref in cases]
     valid = [i for i, (_clean, errors) in enumerate(checked) if not errors]
     explain.limit_threads()

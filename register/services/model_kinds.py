@@ -25,7 +25,7 @@ from typing import Any
 from markupsafe import Markup
 
 import explain
-from explain.errors import ExplainError, ExplainerError, IntakeError, SpecError
+from explain.errors import ExplainError, IntakeError, SpecError
 from explain.intake import PICKLE_MAGIC, inspect_skops
 from explain.methods.common import load_skops_part
 from register.i18n import translator

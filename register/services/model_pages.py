@@ -166,15 +166,21 @@ def openapi_paths(code_parameter: dict, errors: dict) -> dict:
     """The model and decision-receipt endpoints for /api/v1/openapi.json."""
     return {
         "/algorithms/{code}/models": {"post": {
-            "summary": "Register a model version (.skops, feature spec, reference CSV) on the entry's draft",
+            "summary": "Register a model version (any kind, told from the file's content) on the entry's draft",
             "parameters": [code_parameter], "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["model", "spec", "reference"], "properties": {
+                "type": "object", "required": ["model", "spec"], "properties": {
                     "model": {"type": "string", "contentMediaType": "application/octet-stream",
-                              "description": ".skops only; pickle and joblib are refused"},
+                              "description": ".skops (scikit-learn or a text pipeline), DMN XML decision tables, "
+                              "XGBoost JSON/UBJ, LightGBM text model or ONNX, told from the content; pickle "
+                              "is refused under any name"},
+                    "preprocessing": {"type": "string", "contentMediaType": "application/octet-stream",
+                                      "description": "optional .skops preprocessing step before an XGBoost or "
+                                      "LightGBM model"},
                     "spec": {"type": "string", "description": "feature spec, JSON or YAML: every key on "
                              "/help/feature-spec, JSON Schema at /schemas/feature-spec.schema.json"},
-                    "reference": {"type": "string", "contentMediaType": "text/csv"},
+                    "reference": {"type": "string", "contentMediaType": "text/csv",
+                                  "description": "required for every kind but DMN rules"},
                     "note": {"type": "string", "maxLength": 999}}}}}},
             "responses": {"201": {"description": "Registered; global explanation, performance and fairness stored"},
                           **errors}}},

@@ -35,10 +35,10 @@ def csrf(page: str) -> str:
 def register(session, app, algorithm, folder, publish=True, user=None, **changes):
     base = ARTEFACTS / folder
     model_file, extra = FILES[folder]
-    arguments = dict(model=(base / model_file).read_bytes(), model_name=model_file,
-                     spec=(base / "spec.json").read_bytes(), spec_name="spec.json",
-                     reference=(base / "reference.csv").read_bytes(),
-                     extra=(base / extra).read_bytes() if extra else None)
+    arguments = {"model": (base / model_file).read_bytes(), "model_name": model_file,
+                 "spec": (base / "spec.json").read_bytes(), "spec_name": "spec.json",
+                 "reference": (base / "reference.csv").read_bytes(),
+                 "extra": (base / extra).read_bytes() if extra else None}
     arguments.update(changes)
     return register_model(session=session, user=user, algorithm=algorithm, data_dir=app.config["DATA_DIR"],
                           publish=publish, **arguments)
@@ -341,3 +341,17 @@ def test_the_approver_reviews_a_text_model_or_rules_before_publishing(session, a
     html = client.get(f"/portal/algorithms/{published.code}").get_data(as_text=True)
     review = html[html.index('id="review-heading"'):html.index('id="actions-heading"')]
     assert "Modelversie 1" in review and words in review
+
+
+def test_spec_init_drafts_a_rules_spec_from_the_dmn_file_that_registers(runner, session, published, tmp_path):
+    out = tmp_path / "spec.json"
+    rules = ARTEFACTS / "parkeerscan" / "rules.dmn"
+    result = runner.invoke(args=["models", "spec-init", str(rules), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    spec = json.loads(out.read_text(encoding="utf-8"))
+    assert spec["kind"] == "rules" and spec["decision"] == "Naheffingsaanslag"
+    assert set(spec["inputs"]) == {"parkeerrecht", "minuten_na_einde", "uitzondering", "zone"}
+    assert spec["rules"]["naheffing-3"]["legal_source"].startswith("https://wetten.overheid.nl/")
+    assert "no legal source" in result.output and "Naheffingsaanslag 1" in result.output
+    registered = runner.invoke(args=["models", "register", "--algorithm", published.code, str(rules), str(out)])
+    assert registered.exit_code == 0, registered.output
