@@ -13,6 +13,7 @@ serves the other kinds and never changes how those are computed.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import io
@@ -574,13 +575,16 @@ class RulesRuntime:
     def explain_many(self, cases: list[dict]) -> list[dict]:
         from explain.dmn import explain_case
 
-        records = []
-        for case in cases:
-            why = explain_case(self.model, case, self.spec, self.decision.name)
-            record = why.to_dict()
-            record.update(kind="dmn", model_sha256=self.sha256, accuracy={"kind": "exact", "method": "rules"},
-                          not_decided=not why.fired)
-            records.append(record)
+        records, seen = [], {}
+        for case in cases:  # a batch repeats cases (every paid scan in a zone): explain each once
+            key = tuple(sorted((k, type(v).__name__, str(v)) for k, v in case.items()))
+            if key not in seen:
+                why = explain_case(self.model, case, self.spec, self.decision.name)
+                record = why.to_dict()
+                record.update(kind="dmn", model_sha256=self.sha256, accuracy={"kind": "exact", "method": "rules"},
+                              not_decided=not why.fired)
+                seen[key] = record
+            records.append(copy.deepcopy(seen[key]))
         return records
 
     def _value(self, name: str, value, locale: str, output: bool = False) -> str:
