@@ -400,6 +400,9 @@ def _lang_label(part: dict | None, fallback: str, locale: str) -> str:
     return label or fallback
 
 
+RULES_SPEC_KEYS = {"kind", "spec_version", "model", "description", "decision", "inputs", "outputs", "rules"}
+
+
 def _check_rules_spec(model, spec: dict) -> list[str]:
     """What is wrong with a rules spec, in English paths (each names the key)."""
     problems = []
@@ -407,6 +410,9 @@ def _check_rules_spec(model, spec: dict) -> list[str]:
         return ["spec: must be an object"]
     if spec.get("kind") not in (None, "rules"):
         problems.append(f"kind: '{spec.get('kind')}' — a spec for DMN rules says kind: rules")
+    unknown = sorted(set(spec) - RULES_SPEC_KEYS)
+    if unknown:
+        problems.append(f"{', '.join(unknown)}: not a key of a rules spec (keys: {', '.join(sorted(RULES_SPEC_KEYS))})")
     names = {c.expression for c in model.case_inputs()}
     inputs = spec.get("inputs") or {}
     if not isinstance(inputs, dict):

@@ -115,6 +115,14 @@ def test_a_rules_spec_naming_an_unknown_input_is_refused(session, app, published
     assert stored_rows(session) == before
 
 
+def test_rules_with_a_feature_spec_are_refused_naming_the_keys(session, app, published):
+    before = stored_rows(session)
+    with pytest.raises(RegistrationFailed) as refused:
+        register(session, app, published, "parkeerscan", spec=(ARTEFACTS / "woz" / "spec.json").read_bytes())
+    assert refused.value.field == "spec" and "features" in refused.value.message("en")
+    assert stored_rows(session) == before
+
+
 def test_a_text_model_needs_its_reference_data(session, app, published):
     with pytest.raises(RegistrationFailed) as refused:
         register(session, app, published, "meldingen", reference=None)
