@@ -196,6 +196,9 @@ def test_a_parking_fine_explained_by_its_rules(client, parking):
     assert explanation["method"] == "rules" and explanation["accuracy"]["kind"] == "exact"
     assert [(f["decision"], f["rule"]) for f in explanation["fired_rules"]] == [("Overtreding", 4), ("Naheffingsaanslag", 3)]
     assert "zone" in explanation["deciding_inputs"]
+    pdf = client.post(f"/algorithms/{parking.code}/explain.pdf", data=dict(PARKING_CASE, csrf_token=csrf(form)))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert pdf.status_code == 200 and "83,40" in text and "wetten.overheid.nl" in text
     bad = client.post(f"/algorithms/{parking.code}/explain.json", json=dict(PARKING_CASE, minuten_na_einde="veel"))
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "minuten_na_einde"
 
@@ -242,6 +245,7 @@ def test_a_report_explained_word_by_word_in_its_own_text(client, reports, sessio
                        headers=token_a).get_json()
     path = body["url"].split("localhost")[1]
     assert "vuilniszakken" in client.get(path).get_data(as_text=True)
+    assert client.get(path + ".json").get_json()["answer"]["explanation"]["outputs"] == {"team": "afval"}
     assert client.get(path + ".pdf").status_code == 200
     how = client.get(f"/algorithms/{reports.code}/how-it-works").get_data(as_text=True)
     assert "Afval en reiniging" in how and "Woorden die het sterkst" in how
@@ -262,6 +266,8 @@ def test_a_childcare_inspection_explained_with_exact_treeshap(client, childcare,
                        headers=token_a).get_json()
     path = body["url"].split("localhost")[1]
     assert client.get(path).status_code == 200 and client.get(path + ".pdf").status_code == 200
+    stored = client.get(path + ".json").get_json()["answer"]["explanation"]
+    assert stored["outputs"] == explanation["outputs"] and stored["contributions"] == explanation["contributions"]
     assert client.get(f"/algorithms/{childcare.code}/how-it-works").status_code == 200
 
 
