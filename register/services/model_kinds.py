@@ -750,5 +750,6 @@ def how_it_works(model_version, data_dir: str, locale: str) -> dict:
         lines = [t("Checked on %(rows)s example cases with a known outcome.", rows=performance["rows"]),
                  t("Overall %(percent)s of its outcomes are right.",
                    percent=explain.fmt.number(round(100 * performance["accuracy"]), locale, decimals=0) + "%")]
-    return {"kind": "text", "outcome": runtime.outcome_label(locale), "text_label": runtime.spec.label.get(locale),
+    label = runtime.spec.label.get(locale) or ""
+    return {"kind": "text", "outcome": runtime.outcome_label(locale), "text_label": label[:1].lower() + label[1:],
             "top_words": words, "performance": lines}
