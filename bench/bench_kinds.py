@@ -1,4 +1,4 @@
-"""Explain latency for the other model kinds (issue 11): XGBoost, LightGBM, a text classifier
+"""Explain latency for the other model kinds (issue 11): DMN rules, XGBoost, LightGBM, a text classifier
 and ONNX models of 10 and 20 inputs. Prints p50/p95 per kind and the build time; asserts nothing.
 
 Run: ``python bench/bench_kinds.py [--quick]``. Target (issue 11, 2-core machine): an ONNX
@@ -65,6 +65,22 @@ def boosters(n: int, folder: Path) -> None:
     report("XGBoost (breast cancer, 200 trees)", time.perf_counter() - start, explainer.explain, rows)
 
 
+def rules(n: int) -> None:
+    import json
+
+    from explain.dmn import explain_case, load_dmn
+
+    folder = ARTEFACTS / "parkeerscan"
+    start = time.perf_counter()
+    model = load_dmn((folder / "rules.dmn").read_bytes())
+    spec = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
+    frame = pd.read_csv(folder / "reference.csv")
+    cases = [{k: (bool(v) if k == "parkeerrecht" else v.item() if hasattr(v, "item") else v)
+              for k, v in row.items()} for row in frame.head(n).to_dict("records")]
+    report("DMN rules (parking scan, 2 tables)", time.perf_counter() - start,
+           lambda case: explain_case(model, case, spec), cases, "  (fired rules, deciding inputs, nearest)")
+
+
 def text(n: int) -> None:
     folder = ARTEFACTS / "meldingen"
     start = time.perf_counter()
@@ -107,6 +123,7 @@ def main() -> None:
     n = 20 if parser.parse_args().quick else 100
     warnings.filterwarnings("ignore")
     with tempfile.TemporaryDirectory() as tmp:
+        rules(n)
         boosters(n, Path(tmp))
         text(n)
         onnx_models(max(10, n // 5), Path(tmp))

@@ -29,12 +29,19 @@ def models_group() -> None:
 @models_group.command("register")
 @click.option("--algorithm", "code", required=True, help="The algorithm's public code, e.g. A-7K3Q.")
 @click.option("--note", help="What changed, for the public history.")
+@click.option("--preprocessing", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A booster's preprocessing step (.skops) that turns the inputs into its columns.")
 @click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @with_appcontext
-def models_register(code: str, note: str | None, model: Path, spec: Path, reference: Path) -> None:
-    """Register MODEL.skops with its SPEC and REFERENCE.csv and publish it with the entry."""
+def models_register(code: str, note: str | None, preprocessing: Path | None, model: Path, spec: Path,
+                    reference: Path | None) -> None:
+    """Register MODEL with its SPEC and REFERENCE.csv and publish it with the entry.
+
+    The kind is told from MODEL's content: a .skops scikit-learn model or text pipeline, DMN
+    decision rules (REFERENCE optional), an XGBoost JSON/UBJ or LightGBM text model (with
+    --preprocessing when it follows a .skops step), or an ONNX model."""
     from register.services.algorithms import WorkflowError
     from register.services.model_versions import RegistrationFailed, register_model
 
@@ -44,31 +51,47 @@ def models_register(code: str, note: str | None, model: Path, spec: Path, refere
             version = register_model(session=session, user=None, algorithm=algorithm,
                                      data_dir=current_app.config["DATA_DIR"], model=model.read_bytes(),
                                      model_name=model.name, spec=spec.read_bytes(), spec_name=spec.name,
-                                     reference=reference.read_bytes(), publish=True, note=note)
+                                     reference=reference.read_bytes() if reference else None, publish=True,
+                                     note=note, extra=preprocessing.read_bytes() if preprocessing else None)
         except RegistrationFailed as error:
             raise click.ClickException(f"{error.field}: {error.message('en')}") from error
         except WorkflowError as error:  # an archived or retracted entry takes no new model
             raise click.ClickException(str(error)) from error
         click.echo(f"Registered model version {version.number} of {algorithm.code} "
-                   f"(SHA-256 {version.sha256}, {version.method} explainer) and published it.")
+                   f"({version.kind}, SHA-256 {version.sha256}, {version.method} explainer) and published it.")
 
 
 @models_group.command("spec-init")
 @click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("reference", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the draft here (default: print it).")
 @click.option("--outcome", "outcome_column", help="The reference data's outcome column, if it cannot be told.")
-def models_spec_init(model: Path, reference: Path, out: Path | None, outcome_column: str | None) -> None:
+def models_spec_init(model: Path, reference: Path | None, out: Path | None, outcome_column: str | None) -> None:
     """Draft a feature spec from MODEL.skops's input names and REFERENCE.csv, to complete by hand.
 
     Kinds, ranges, categories and the outcome are taken from the data; labels and wordings are
-    yours to write (see /help/feature-spec). What to check is printed after the draft.
+    yours to write (see /help/feature-spec). What to check is printed after the draft. For DMN
+    decision rules (told from the file's content) the draft comes from the tables alone.
     """
-    import json
+
+    import pandas as pd
 
     import explain
-    import pandas as pd
     from explain.spec_draft import draft_spec
+
+    data = model.read_bytes()
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # DMN XML: the tables say enough
+        from explain.dmn import load_dmn
+        from explain.dmn.draft import draft_rules_spec
+
+        try:
+            spec, notes = draft_rules_spec(load_dmn(data))
+        except explain.IntakeError as error:
+            raise click.ClickException(error.message("en")) from error
+        _write_draft(spec, notes, out)
+        return
+    if reference is None:
+        raise click.UsageError("Give the reference data (CSV) as the second argument.")
 
     try:
         loaded = explain.load_model(model)
@@ -85,6 +108,12 @@ def models_spec_init(model: Path, reference: Path, out: Path | None, outcome_col
         spec, notes = draft_spec(loaded.estimator, frame, outcome_column=outcome_column)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    _write_draft(spec, notes, out)
+
+
+def _write_draft(spec: dict, notes: list[str], out: Path | None) -> None:
+    import json
+
     text = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
     if out:
         out.write_text(text, encoding="utf-8")
@@ -140,7 +169,12 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
             raise click.UsageError(f"{algorithm.code} has no published model.") from error
         writer = csv.writer(target)
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
-        warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
+        if model.kind == "sklearn":
+            warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
+        else:  # rules, boosters, text, ONNX (issue 11)
+            from register.services.model_kinds import runtime_for
+
+            warm = lambda: runtime_for(model, current_app.config["DATA_DIR"])
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
             for lines in batch.run(session=session, algorithm=algorithm, cases=rows, locale=lang,
                                    config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):

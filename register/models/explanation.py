@@ -21,6 +21,9 @@ class ModelVersion(SQLModel, table=True):
     number: int
     sha256: str = Field(max_length=64, index=True)
     reference_sha256: str = Field(max_length=64)
+    # sklearn | dmn | xgboost | lightgbm | text | onnx (issue 11); told from the file's content
+    kind: str = Field(default="sklearn", max_length=20, sa_column_kwargs={"server_default": "sklearn"})
+    extra_sha256: str | None = Field(default=None, max_length=64)  # a booster's .skops preprocessing
     spec: dict = Field(sa_type=JSON)
     method: str = Field(max_length=20)
     settings: dict = Field(default_factory=dict, sa_type=JSON)

@@ -24,7 +24,7 @@ from register.models import Algorithm, AlgorithmVersion
 from register.models.accounts import utcnow
 from register.i18n import N_
 from register.models.explanation import DecisionReceipt, ModelVersion
-from register.services import costs
+from register.services import costs, model_kinds
 from register.services.algorithms import CODE_ALPHABET
 from register.services.explanation_view import Answer, build_answer
 from register.services.model_pages import decision_help, model_facts
@@ -90,6 +90,14 @@ def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str
             data_dir: str) -> tuple[Answer, ModelVersion]:
     """Explain a case typed into the form; nothing about it is stored or logged."""
     _version, model = model_for(session, algorithm)
+    if model.kind != "sklearn":  # rules, boosters, text, ONNX (issue 11)
+        runtime = model_kinds.runtime_for(model, data_dir)
+        clean, errors = runtime.validate(inputs, locale)
+        if errors:
+            raise InputRefused(errors)
+        with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="explanation"):
+            record = _kind_records(runtime, [clean], locale)[0]
+        return runtime.answer(record, locale), model
     spec = spec_of(model)
     clean, errors = spec.validate_inputs(inputs, locale)
     if errors:
@@ -99,6 +107,16 @@ def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str
     with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="explanation"):
         explanation = explainer.explain(clean, validate=False)  # CPU time measured for the footprint (issue 15)
     return answer(explainer, spec, explanation, locale, model=model), model
+
+
+def _kind_records(runtime, cases: list[dict], locale: str) -> list[dict]:
+    """The stored records of a non-scikit-learn kind; a table that breaks its own hit policy for a
+    case is an error in the table, told to the resident as such."""
+    try:
+        return runtime.explain_many(cases)
+    except explain.ExplainError as error:
+        first = runtime.names()[0] if runtime.names() else "inputs"
+        raise InputRefused({first: error.message(locale)}) from error
 
 
 def _keyed(secret: str, *parts: str) -> bytes:
@@ -144,18 +162,25 @@ def create_receipts(*, session: Session, algorithm: Algorithm, cases: list[tuple
     """
     now = now or utcnow()
     algorithm_version, model = model_for(session, algorithm)
-    spec, explainer = spec_of(model), EXPLAINERS.get(model, data_dir)
-    checked = [spec.validate_inputs(inputs, locale) for inputs, _ref in cases]
+    if model.kind == "sklearn":
+        spec, explainer = spec_of(model), EXPLAINERS.get(model, data_dir)
+        validate = spec.validate_inputs
+        explain_many = lambda rows: [e.to_dict() for e in explainer.explain_many(rows, validate=False)]
+    else:  # rules, boosters, text, ONNX (issue 11): the kind's own checks and record
+        runtime = model_kinds.runtime_for(model, data_dir)
+        validate = runtime.validate
+        explain_many = lambda rows: _kind_records(runtime, rows, locale)
+    checked = [validate(inputs, locale) for inputs, _ref in cases]
     valid = [i for i, (_clean, errors) in enumerate(checked) if not errors]
     explain.limit_threads()
     explanations = {}
     if valid:  # CPU time measured for the footprint (issue 15)
         with costs.measured(session, algorithm_id=algorithm.id, model_version_id=model.id, kind="receipt",
                             count=len(valid)):
-            explanations = dict(zip(valid, explainer.explain_many([checked[i][0] for i in valid], validate=False)))
+            explanations = dict(zip(valid, explain_many([checked[i][0] for i in valid])))
     results, rows, seen = [], [], {}
     expires_at = expiry(algorithm_version, now)
-    records = {index: explanation.to_dict() for index, explanation in explanations.items()}
+    records = explanations
     tokens = {index: _token_for(secret, algorithm, model, case_ref, records[index]["inputs"])
               for index, (_inputs, case_ref) in enumerate(cases) if index in records}
     hashes = {index: _hash_token(token) for index, token in tokens.items()}
@@ -189,7 +214,9 @@ def create_receipt(*, session: Session, algorithm: Algorithm, inputs: dict, case
                    data_dir: str, locale: str = "nl") -> tuple[str, DecisionReceipt]:
     """One case through the API; field errors in ``locale``."""
     _version, model = model_for(session, algorithm)
-    _clean, errors = spec_of(model).validate_inputs(inputs, locale)
+    validate = spec_of(model).validate_inputs if model.kind == "sklearn" else \
+        model_kinds.runtime_for(model, data_dir).validate
+    _clean, errors = validate(inputs, locale)
     if errors:
         raise InputRefused(errors)
     token, receipt, _errors = create_receipts(session=session, algorithm=algorithm, cases=[(inputs, case_ref)],
@@ -214,12 +241,15 @@ def receipt_view(session: Session, receipt: DecisionReceipt, locale: str, data_d
     algorithm = session.get(Algorithm, receipt.algorithm_id)
     version = session.get(AlgorithmVersion, receipt.algorithm_version_id)
     model = session.get(ModelVersion, receipt.model_version_id)
-    stored = explain.Explanation.from_dict(receipt.explanation)
+    if model.kind != "sklearn":  # rendered from the stored record, with the receipt's own version
+        shown = model_kinds.runtime_for(model, data_dir).answer(receipt.explanation, locale, id_prefix="receipt-chart")
+    else:
+        shown = answer(EXPLAINERS.get(model, data_dir), spec_of(model), explain.Explanation.from_dict(receipt.explanation),
+                       locale, id_prefix="receipt-chart", model=model)
     return {"code": algorithm.code, "name": version.name, "organisation": version.organization,
             "reference": receipt.short_code, "created_at": receipt.created_at, "expires_at": receipt.expires_at,
             "model": model_facts(model, locale), "decision": decision_help(version),
-            "answer": answer(EXPLAINERS.get(model, data_dir), spec_of(model), stored, locale, id_prefix="receipt-chart",
-                             model=model)}
+            "answer": shown}
 
 
 def purge(session: Session, now: datetime | None = None) -> int:

@@ -22,11 +22,14 @@ class Answer:
     constraints: list[str] = field(default_factory=list)
     inputs: list[dict] = field(default_factory=list)
     method: dict = field(default_factory=dict)
+    kind: str = "sklearn"  # which kind of model made it (issue 11): sklearn, dmn, text, xgboost, …
+    details: dict = field(default_factory=dict)  # kind-specific plain data (fired rules, chances)
+    html: dict = field(default_factory=dict)  # kind-specific markup for pages (marked text); not in JSON
 
     def to_dict(self) -> dict:
-        return {"explanation": self.explanation, "narrative": self.narrative, "counterfactual": self.counterfactual,
-                "changes": self.changes, "constraints": self.constraints, "inputs": self.inputs,
-                "method": self.method}
+        return {"kind": self.kind, "explanation": self.explanation, "narrative": self.narrative,
+                "counterfactual": self.counterfactual, "changes": self.changes, "constraints": self.constraints,
+                "inputs": self.inputs, "method": self.method, "details": self.details}
 
 
 def target_change(explainer: explain.Explainer, explanation: explain.Explanation) -> float | None:
@@ -45,6 +48,8 @@ def inputs_used(spec: explain.FeatureSpec, explanation: explain.Explanation, loc
 def method_text(accuracy: dict | None, method: str, locale: str) -> dict:
     """How the contributions were computed, truthfully: exact, or an estimate with its measured error."""
     t = translator(locale)
+    if method == "rules":
+        return {"kind": "exact", "text": t("The outcome follows exactly from the published rules; nothing is estimated.")}
     accuracy = accuracy or ({"kind": "exact"} if method in {"tree", "linear", "exact"} else {"kind": "estimate"})
     if accuracy["kind"] == "exact":
         return {"kind": "exact", "text": t("The contributions are computed exactly (exact Shapley values).")}
@@ -67,7 +72,12 @@ def build_answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explan
     narrative = explain.narrate(explanation, spec, locale)
     chart = explain.render_bar_chart_svg(explanation, spec, locale, id_prefix=id_prefix)
     found = explain.counterfactual(explainer, explanation.inputs, target_change=target_change(explainer, explanation))
-    return Answer(explanation=explanation.to_dict(), narrative=narrative.to_dict(), chart_svg=chart,
+    record = explanation.to_dict()
+    # One machine-readable shape for every kind (issue 11): output name → value, and the method's accuracy.
+    record.setdefault("outputs", {spec.outcome.column or "outcome": record.get("prediction")})
+    record.setdefault("accuracy", accuracy or {"kind": "exact" if explanation.method in {"tree", "linear", "exact"}
+                                               else "estimate", "method": explanation.method})
+    return Answer(explanation=record, narrative=narrative.to_dict(), chart_svg=chart,
                   counterfactual=explain.narrate_counterfactual(found, spec, locale),
                   changes=explain.counterfactual_data(found, spec, locale),
                   constraints=explain.describe_constraints(found, spec, locale),

@@ -15,7 +15,8 @@ def model_facts(model: ModelVersion, locale: str | None = None) -> dict:
     """What identifies the model an explanation was made with; with ``locale`` also how exact its
     method is, in words (exact, or an estimate with its measured error)."""
     accuracy = (model.global_explanation or {}).get("accuracy")
-    facts = {"version": model.number, "sha256": model.sha256, "method": model.method, "accuracy": accuracy,
+    facts = {"version": model.number, "sha256": model.sha256, "kind": model.kind, "method": model.method,
+             "accuracy": accuracy,
              "registered_at": model.created_at, "reference_rows": model.reference_rows,
              "library_versions": {k: v for k, v in model.versions.items() if isinstance(v, str)},
              "settings": model.settings}
@@ -127,13 +128,21 @@ def fairness_tables(report: dict, locale: str) -> list[dict]:
     return tables
 
 
-def how_it_works(algorithm: Algorithm, version: AlgorithmVersion, model: ModelVersion | None, locale: str) -> dict:
+def how_it_works(algorithm: Algorithm, version: AlgorithmVersion, model: ModelVersion | None, locale: str,
+                 data_dir: str | None = None) -> dict:
     """Context of the "how it works" page; all plain data so the `.json` twin is the same."""
     context = {"code": algorithm.code, "name": version.name, "organisation": version.organization,
                "technical_operation": version.technical_operation, "human_intervention": version.human_intervention,
                "risk_management": version.risk_management, "contact": version.contact,
-               "human_contact": version.human_contact, "model": None}
+               "human_contact": version.human_contact, "model": None, "kind": None}
     if model is None:
+        return context
+    context["kind"] = model.kind
+    if model.kind in ("dmn", "text"):  # the table as sentences, or the words per class (issue 11)
+        from register.services import model_kinds
+
+        context["model"] = model_facts(model, locale)
+        context.update(model_kinds.how_it_works(model, data_dir, locale))
         return context
     spec = spec_of(model)  # parsed once per model version (issue 10)
     overview = model.global_explanation
@@ -157,15 +166,21 @@ def openapi_paths(code_parameter: dict, errors: dict) -> dict:
     """The model and decision-receipt endpoints for /api/v1/openapi.json."""
     return {
         "/algorithms/{code}/models": {"post": {
-            "summary": "Register a model version (.skops, feature spec, reference CSV) on the entry's draft",
+            "summary": "Register a model version (any kind, told from the file's content) on the entry's draft",
             "parameters": [code_parameter], "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["model", "spec", "reference"], "properties": {
+                "type": "object", "required": ["model", "spec"], "properties": {
                     "model": {"type": "string", "contentMediaType": "application/octet-stream",
-                              "description": ".skops only; pickle and joblib are refused"},
+                              "description": ".skops (scikit-learn or a text pipeline), DMN XML decision tables, "
+                              "XGBoost JSON/UBJ, LightGBM text model or ONNX, told from the content; pickle "
+                              "is refused under any name"},
+                    "preprocessing": {"type": "string", "contentMediaType": "application/octet-stream",
+                                      "description": "optional .skops preprocessing step before an XGBoost or "
+                                      "LightGBM model"},
                     "spec": {"type": "string", "description": "feature spec, JSON or YAML: every key on "
                              "/help/feature-spec, JSON Schema at /schemas/feature-spec.schema.json"},
-                    "reference": {"type": "string", "contentMediaType": "text/csv"},
+                    "reference": {"type": "string", "contentMediaType": "text/csv",
+                                  "description": "required for every kind but DMN rules"},
                     "note": {"type": "string", "maxLength": 999}}}}}},
             "responses": {"201": {"description": "Registered; global explanation, performance and fairness stored"},
                           **errors}}},

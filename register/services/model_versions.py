@@ -20,7 +20,7 @@ import explain
 from register.models import Algorithm, AlgorithmVersion, User
 from register.models.explanation import ModelVersion
 from register.services import algorithms as algos
-from register.services import filestore
+from register.services import filestore, model_kinds
 from register.services.accounts import require_role
 from register.services.explainers import (  # noqa: F401 — where the public pages import them from
     EXPLAINERS,
@@ -90,6 +90,15 @@ def _check_yaml(text: str) -> None:
 
 
 def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
+    raw = _raw_spec(data, filename)
+    try:
+        return explain.parse_spec(raw)
+    except explain.SpecError as error:
+        raise RegistrationFailed("spec", message=_with_help(error)) from error
+
+
+def _raw_spec(data: bytes, filename: str):
+    """The spec file read as JSON or YAML (any kind's spec), refused with where it went wrong."""
     try:
         text = data.decode("utf-8")
         if filename.lower().endswith((".yaml", ".yml")):
@@ -115,10 +124,7 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
         raise RegistrationFailed("spec", message={
             "nl": "De featurespecificatie is geen geldige JSON of YAML." + where["nl"],
             "en": "The feature spec is not valid JSON or YAML." + where["en"]}) from error
-    try:
-        return explain.parse_spec(raw)
-    except explain.SpecError as error:
-        raise RegistrationFailed("spec", message=_with_help(error)) from error
+    return raw
 
 
 def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes, workdir: Path):
@@ -146,9 +152,13 @@ def _intake(model: bytes, model_name: str, spec: bytes, spec_name: str, referenc
 
 
 def register_model(*, session: Session, user: User | None, algorithm: Algorithm, data_dir: str,
-                   model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes,
-                   publish: bool = False, note: str | None = None) -> ModelVersion:
+                   model: bytes, model_name: str, spec: bytes, spec_name: str, reference: bytes | None,
+                   publish: bool = False, note: str | None = None, extra: bytes | None = None) -> ModelVersion:
     """Check, explain and store a model version, and put it on the entry's draft.
+
+    The kind (scikit-learn, DMN rules, XGBoost, LightGBM, text classifier, ONNX) is told from the
+    model file's content (issue 11); ``extra`` is a booster's ``.skops`` preprocessing step, and
+    ``reference`` may be left out for rules only. Nothing is stored when anything is refused.
 
     With ``publish`` (the operator's command line) the entry's published version is followed by
     a new published version naming the model, as an import does; otherwise a second person
@@ -157,31 +167,61 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
     if user is not None:
         require_role(session=session, user=user, organisation_id=algorithm.organisation_id)
     algos.refuse_model_if_withdrawn(algorithm)  # before any file is read or stored
+    try:
+        kind = model_kinds.detect(model)
+    except model_kinds.KindRefused as refused:
+        raise RegistrationFailed(refused.field, message=refused.messages) from refused
+    if reference is None and kind in model_kinds.NEEDS_REFERENCE:
+        raise RegistrationFailed("reference", message={"nl": "Voeg de referentiedata (CSV) toe.",
+                                                        "en": "Please add the reference data (CSV)."})
+    if extra is not None and kind not in {"xgboost", "lightgbm"}:
+        raise RegistrationFailed("preprocessing", message={
+            "nl": "Een voorbewerkingsstap hoort alleen bij een XGBoost- of LightGBM-model.",
+            "en": "A preprocessing step belongs only with an XGBoost or LightGBM model."})
     workdir = Path(tempfile.mkdtemp(prefix="stadsregister-model-"))
     try:
-        loaded, feature_spec, reference_df = _intake(model, model_name, spec, spec_name, reference, workdir)
-        reference_sha = filestore.sha256_of(reference)
-        explainer, overview, fairness = _check_build(loaded, feature_spec, reference_df)
+        if kind == "sklearn":
+            loaded, feature_spec, reference_df = _intake(model, model_name, spec, spec_name, reference, workdir)
+            explainer, overview, fairness = _check_build(loaded, feature_spec, reference_df)
+            sha, raw_spec, method, rows = loaded.sha256, feature_spec.raw, explainer.method, len(reference_df)
+            settings, lib_versions = explainer.settings, explainer.versions
+        else:
+            raw_spec = _raw_spec(spec, spec_name)
+            try:
+                built = model_kinds.build(kind, model=model, spec=raw_spec, reference=reference, extra=extra,
+                                          workdir=workdir)
+            except model_kinds.KindRefused as refused:
+                raise RegistrationFailed(refused.field, message=refused.messages) from refused
+            except Exception as error:  # a library's own failure on a file it accepted
+                raise RegistrationFailed("model", message={
+                    "nl": f"Het model kon niet worden gecontroleerd ({type(error).__name__}: {error}).",
+                    "en": f"The model could not be checked ({type(error).__name__}: {error})."}) from error
+            sha, method, rows, overview, fairness = built.sha256, built.method, built.reference_rows, \
+                built.overview, built.fairness
+            settings, lib_versions = built.settings, built.versions
+        reference_sha = filestore.sha256_of(reference) if reference is not None else ""
+        extra_sha = filestore.sha256_of(extra) if extra is not None else None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     written = []
     try:  # a failure after the files are stored leaves no file without its row (issue 12)
-        for data, digest in ((model, loaded.sha256), (reference, reference_sha)):
-            if filestore.store(data_dir, data, digest)[1]:
+        for data, digest in ((model, sha), (reference, reference_sha), (extra, extra_sha)):
+            if data is not None and filestore.store(data_dir, data, digest)[1]:
                 written.append(digest)
         previous = session.exec(select(ModelVersion.number).where(ModelVersion.algorithm_id == algorithm.id)
                                 .order_by(ModelVersion.number.desc())).first()
         version = ModelVersion(
-            algorithm_id=algorithm.id, number=(previous or 0) + 1, sha256=loaded.sha256, reference_sha256=reference_sha,
-            spec=feature_spec.raw, method=explainer.method, settings=explainer.settings, versions=explainer.versions,
-            global_explanation=overview, fairness=fairness, reference_rows=len(reference_df),
+            algorithm_id=algorithm.id, number=(previous or 0) + 1, sha256=sha, reference_sha256=reference_sha,
+            kind=kind, extra_sha256=extra_sha,
+            spec=raw_spec, method=method, settings=settings, versions=lib_versions,
+            global_explanation=overview, fairness=fairness, reference_rows=rows,
             created_by_id=user.id if user else None, note=note)
         session.add(version)
         bump_generation(session)
         session.flush()
         if publish:
             algos.publish_model(session=session, algorithm=algorithm, model_version_id=version.id,
-                                note=note or f"Model {version.number} ({loaded.sha256[:12]}…)")
+                                note=note or f"Model {version.number} ({sha[:12]}…)")
         else:
             algos.attach_model(session=session, user=user, algorithm=algorithm, model_version_id=version.id)
         session.commit()
@@ -191,14 +231,17 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
             if not _file_referenced(session, digest):
                 filestore.remove(data_dir, digest)
         raise
-    EXPLAINERS.put(explainer_key(model_sha256=loaded.sha256, spec=feature_spec.raw, reference_sha256=reference_sha),
-                   explainer)
+    if kind == "sklearn":
+        EXPLAINERS.put(explainer_key(model_sha256=sha, spec=raw_spec, reference_sha256=reference_sha), explainer)
+    else:
+        model_kinds.RUNTIMES.put(model_kinds.runtime_key(version), built.runtime)
     return version
 
 
 def _file_referenced(session: Session, sha256: str) -> bool:
     return session.exec(select(ModelVersion.id).where(
-        (ModelVersion.sha256 == sha256) | (ModelVersion.reference_sha256 == sha256))).first() is not None
+        (ModelVersion.sha256 == sha256) | (ModelVersion.reference_sha256 == sha256)
+        | (ModelVersion.extra_sha256 == sha256))).first() is not None
 
 
 def _check_build(loaded, feature_spec, reference_df):

@@ -83,14 +83,16 @@ def review(session: Session, algorithm: Algorithm, draft: AlgorithmVersion, loca
     model = session.get(ModelVersion, draft.model_version_id) if draft.model_version_id else None
     if model is not None:
         overview = model.global_explanation or {}
-        spec = explain.parse_spec(model.spec)
+        tabular = model.kind not in ("dmn", "text")  # rules and text classifiers have no feature spec (issue 11)
+        spec = explain.parse_spec(model.spec) if tabular else None
         result["model"] = dict(model_facts(model),
                                new=not (published and published.model_version_id == model.id),
-                               performance=performance_lines(overview.get("performance"), spec, locale),
+                               performance=performance_lines(overview.get("performance"), spec, locale) if tabular
+                               else _kind_performance(overview, locale),
                                fairness=fairness_tables(model.fairness, locale) if model.fairness else [],
                                fairness_summary=explain.describe_fairness(model.fairness, locale)
                                if model.fairness else [],
-                               protected=[f.label.get(locale) for f in spec.features if f.protected])
+                               protected=[f.label.get(locale) for f in spec.features if f.protected] if spec else [])
         if not published or published.model_version_id != model.id:
             earlier = session.get(ModelVersion, published.model_version_id) \
                 if published and published.model_version_id else None
@@ -98,6 +100,20 @@ def review(session: Session, algorithm: Algorithm, draft: AlgorithmVersion, loca
                             "before": t("Model version %(version)d", version=earlier.number) if earlier else None,
                             "after": t("Model version %(version)d", version=model.number)})
     return result
+
+
+def _kind_performance(overview: dict, locale: str) -> list[str]:
+    """A text classifier's accuracy on its reference data, or how often a rule set's rules fired."""
+    t = translator(locale)
+    performance = overview.get("performance")
+    if performance:
+        return [t("Checked on %(rows)s example cases with a known outcome.", rows=performance["rows"]),
+                t("Overall %(percent)s of its outcomes are right.",
+                  percent=explain.fmt.number(round(100 * performance["accuracy"]), locale, decimals=0) + "%")]
+    if overview.get("rule_counts"):
+        return [t("%(count)s of %(rows)s example cases", count=n, rows=overview.get("rows")) + f" — {rule}"
+                for rule, n in overview["rule_counts"].items()]
+    return []
 
 
 def token_page(session: Session, user: User) -> dict:

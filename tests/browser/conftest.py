@@ -125,6 +125,23 @@ def _explain_answer(page, site):
     page.wait_for_load_state()
 
 
+def _fill_and_explain(values: dict[str, str]):
+    """Fill the explain form of another kind of model (issue 11) and submit it."""
+    def action(page, site):
+        for name, value in values.items():
+            field = page.locator(f"main form [name='{name}']")
+            kind = field.first.evaluate("(el) => el.tagName.toLowerCase() + ':' + (el.type || '')")
+            if kind.startswith("select"):
+                field.select_option(value=value)
+            elif kind.endswith("radio"):
+                page.locator(f"main form [name='{name}'][value='{value}']").check()
+            else:
+                field.fill(value)
+        page.locator("main form").first.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+    return action
+
+
 PAGES: list[PageSpec] = [
     PageSpec("start", lambda s: "/"),
     PageSpec("list", lambda s: "/algorithms"),
@@ -158,6 +175,21 @@ PAGES: list[PageSpec] = [
     PageSpec("explain-answer", lambda s: f"/algorithms/{s.model_code()}/explain", needs="public.explain_page",
              action=_explain_answer),
     PageSpec("receipt", lambda s: f"/d/{s.receipt_token()}", needs="public.receipt"),
+    # Every kind of decision (issue 11): DMN rules, a text classifier, a LightGBM model
+    PageSpec("how-it-works-rules", lambda s: f"/algorithms/{s.code('AMS-PARK-001')}/how-it-works",
+             needs="public.how_it_works_page"),
+    PageSpec("explain-answer-rules", lambda s: f"/algorithms/{s.code('AMS-PARK-001')}/explain",
+             needs="public.explain_page", action=_fill_and_explain(
+                 {"parkeerrecht": "nee", "minuten_na_einde": "40", "uitzondering": "geen", "zone": "Centrum"})),
+    PageSpec("how-it-works-text", lambda s: f"/algorithms/{s.code('AMS-SIG-001')}/how-it-works",
+             needs="public.how_it_works_page"),
+    PageSpec("explain-answer-text", lambda s: f"/algorithms/{s.code('AMS-SIG-001')}/explain",
+             needs="public.explain_page", action=_fill_and_explain(
+                 {"melding": "Er ligt al dagen een berg vuilniszakken naast de container; ook is een lantaarnpaal kapot."})),
+    PageSpec("explain-answer-lightgbm", lambda s: f"/algorithms/{s.code('GGD-KO-001')}/explain",
+             needs="public.explain_page", action=_fill_and_explain(
+                 {"soort_opvang": "dagopvang", "kindplaatsen": "60", "tekortkomingen_vorige": "4", "klachten_12m": "3",
+                  "personeelsverloop": "40", "maanden_sinds_inspectie": "20", "nieuwe_houder": "ja"})),
     # Registering (issue 10)
     PageSpec("help-feature-spec", lambda s: "/help/feature-spec", needs="public.feature_spec_help_page"),
     # Documents (issue 3)

@@ -19,15 +19,18 @@ def register_model_version(code: str):
     db, algorithm, error = _entry(code)
     if error:
         return error
-    files = {name: request.files.get(name) for name in ("model", "spec", "reference")}
-    missing = [{"field": name, "message": _("Please add this file.")} for name, f in files.items() if f is None]
+    files = {name: request.files.get(name) for name in ("model", "spec", "reference", "preprocessing")}
+    missing = [{"field": name, "message": _("Please add this file.")} for name, f in files.items()
+               if f is None and name in ("model", "spec")]  # reference: the kind decides (rules need none)
     if missing:
         return json_error(422, _("Some files are missing."), missing)
     try:
         version = register_model(session=db, user=g.api_user, algorithm=algorithm,
                                  data_dir=current_app.config["DATA_DIR"], model=files["model"].read(),
                                  model_name=files["model"].filename or "model.skops", spec=files["spec"].read(),
-                                 spec_name=files["spec"].filename or "spec.json", reference=files["reference"].read(),
+                                 spec_name=files["spec"].filename or "spec.json",
+                                 reference=files["reference"].read() if files["reference"] else None,
+                                 extra=files["preprocessing"].read() if files["preprocessing"] else None,
                                  note=request.form.get("note") or None)
     except RegistrationFailed as failure:
         db.rollback()
@@ -39,7 +42,7 @@ def register_model_version(code: str):
         db.rollback()
         return json_error(409, _(str(failure)))
     return jsonify({"ok": True, "code": algorithm.code, "model_version": version.number, "sha256": version.sha256,
-                    "method": version.method, "draft_state": algos.current_draft(db, algorithm).state}), 201
+                    "kind": version.kind, "method": version.method, "draft_state": algos.current_draft(db, algorithm).state}), 201
 
 
 @bp.post("/algorithms/<code>/decisions")

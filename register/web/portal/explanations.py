@@ -21,14 +21,18 @@ def upload_model(code: str):
     db, user, algorithm = _own_algorithm(code)
     if request.method == "GET":
         return render_template("portal/model_upload.html", algorithm=algorithm, errors={})
-    files = {name: request.files.get(name) for name in FILES}
-    errors = {name: _("Please add this file.") for name, f in files.items() if f is None or not f.filename}
+    files = {name: request.files.get(name) for name in FILES + ("preprocessing",)}
+    files = {name: f if f is not None and f.filename else None for name, f in files.items()}
+    # the reference data is optional for decision rules only; the kind is told from the model file
+    errors = {name: _("Please add this file.") for name in ("model", "spec") if files[name] is None}
     if not errors:
         try:
             version = register_model(session=db, user=user, algorithm=algorithm,
                                      data_dir=current_app.config["DATA_DIR"], model=files["model"].read(),
                                      model_name=files["model"].filename, spec=files["spec"].read(),
-                                     spec_name=files["spec"].filename, reference=files["reference"].read(),
+                                     spec_name=files["spec"].filename,
+                                     reference=files["reference"].read() if files["reference"] else None,
+                                     extra=files["preprocessing"].read() if files["preprocessing"] else None,
                                      note=request.form.get("note", "").strip()[:999] or None)
         except RegistrationFailed as failure:
             db.rollback()

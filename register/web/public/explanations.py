@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from register.db import get_session
 from register.models import AlgorithmVersion
 from register.services import ai_act_rights  # EU AI Act art. 86 on receipts (issue #17)
-from register.services import decisions, labels
+from register.services import decisions, labels, model_kinds
 from register.services.model_pages import decision_help, form_fields, how_it_works, model_facts
 from register.services.model_versions import published_model
 from register.web.reports import render_pdf
@@ -26,21 +26,28 @@ def how_it_works_page(fmt: str, code: str):
     """What the model looks at, each feature's effect, performance, fairness and who is accountable."""
     session, algorithm, version = _published_or_fail(code)
     found = published_model(session, algorithm)
-    context = how_it_works(algorithm, version, found[1] if found else None, locale())
+    context = how_it_works(algorithm, version, found[1] if found else None, locale(), data_dir())
     keys = tuple(k for k in context if k != "chart_svg")
     return respond("public/how_it_works.html", fmt, json_keys=keys, **context)
 
 
 def _explain_context(algorithm, version, model, values=None, errors=None, answer=None) -> dict:
-    spec = decisions.spec_of(model)
-    return {"code": algorithm.code, "name": version.name, "outcome": spec.outcome.label.get(locale()),
-            "fields": form_fields(spec, locale(), values, errors), "errors": errors or {}, "answer": answer,
+    if model.kind != "sklearn":  # rules, boosters, text, ONNX: the kind's own form (issue 11)
+        runtime = model_kinds.runtime_for(model, data_dir())
+        outcome, fields = runtime.outcome_label(locale()), runtime.fields(locale(), values, errors)
+    else:
+        spec = decisions.spec_of(model)
+        outcome, fields = spec.outcome.label.get(locale()), form_fields(spec, locale(), values, errors)
+    return {"code": algorithm.code, "name": version.name, "outcome": outcome, "kind": model.kind,
+            "fields": fields, "errors": errors or {}, "answer": answer,
             "model": model_facts(model, locale()), "decision": decision_help(version)}
 
 
 def _form_values(model) -> dict:
     """What was typed into the explain form, per feature (kept only for this request)."""
-    return {name: request.form.get(name, "") for name in (f.name for f in decisions.spec_of(model).features)}
+    names = [f.name for f in decisions.spec_of(model).features] if model.kind == "sklearn" \
+        else model_kinds.runtime_for(model, data_dir()).names()
+    return {name: request.form.get(name, "") for name in names}
 
 
 def _model_or_fail(session, algorithm):
