@@ -73,9 +73,7 @@ def load_demo(session: Session) -> list[str]:
     algos.submit(session=session, user=users["registrant@ggd.example"], algorithm=ggd)
     algos.return_draft(session=session, user=users["approver@ggd.example"], algorithm=ggd,
                        reason="Vul ook de exitstrategie in nu er een leverancier is.")
-    # Smart check: archived, its history stays public.
-    algos.set_public_state(session=session, user=approver, algorithm=_by_source(session, "AMS-BIJ-001"),
-                           state="archived", reason="De proef is in november 2023 gestopt.")
+    # Smart check: archived after its model is registered (archive_stopped_trial), as it happened.
     # A new entry that is only a draft, and one that was published by mistake and retracted.
     amsterdam = accounts.get_or_create_organisation(session=session, name="Gemeente Amsterdam")
     draft = dict(records[2], name="Chatbot voor vragen over afval", source_id="AMS-CHAT-001",
@@ -102,4 +100,21 @@ from register.services.demo_models import load_demo_models  # noqa: E402
 
 from register.services.participation_demo import load_demo_participation  # noqa: E402
 
-DEMO_LOADERS = [load_demo, load_demo_documents, load_demo_sensors, load_demo_models, load_demo_participation]
+
+
+def archive_stopped_trial(session: Session) -> list[str]:
+    """The Smart check was used with its model, then stopped: archived, its history stays public.
+    Archived entries take no new model, so this runs after the demo models are registered."""
+    from register.models import Algorithm
+
+    smart_check = session.exec(select(Algorithm).where(Algorithm.source_id == "AMS-BIJ-001")).first()
+    if smart_check is None or smart_check.public_state == "archived":
+        return []
+    approver = session.exec(select(User).where(User.email == "approver@amsterdam.example")).one()
+    algos.set_public_state(session=session, user=approver, algorithm=smart_check,
+                           state="archived", reason="De proef is in november 2023 gestopt.")
+    return ["Archived the Smart check trial (stopped in November 2023)."]
+
+
+DEMO_LOADERS = [load_demo, load_demo_documents, load_demo_sensors, load_demo_models, archive_stopped_trial,
+                load_demo_participation]

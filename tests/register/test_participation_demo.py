@@ -4,13 +4,14 @@ from datetime import date
 from sqlmodel import select
 
 from register.models import Advice, Contribution, LockinIndex
-from register.services.demo import load_demo
+from register.services.demo import archive_stopped_trial, load_demo
 from register.services.participation_demo import load_demo_participation
 
 
 def test_the_demo_shows_each_feature_and_loads_once(app, session, client):
     with app.app_context():
         load_demo(session)
+        archive_stopped_trial(session)
         assert "lock-in index" in load_demo_participation(session)[0]
         before = [len(session.exec(select(m)).all()) for m in (Advice, Contribution, LockinIndex)]
         assert load_demo_participation(session) == ["Demo participation, lock-in and costs are already loaded."]
