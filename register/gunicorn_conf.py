@@ -42,6 +42,14 @@ def when_ready(server) -> None:
         server.log.info("Caches warm before forking: %s", report)
 
 
+def post_worker_init(worker) -> None:
+    """Without preload, each worker warms its own caches in the background as it starts."""
+    if not worker.cfg.preload_app and hasattr(worker.wsgi, "extensions"):  # not gunicorn's "failed to load" app
+        from register.web import warm
+
+        warm.start(worker.wsgi)
+
+
 def post_fork(server, worker) -> None:
     """In each new worker: the parent's pooled connections are not this process's to use."""
     if server.cfg.preload_app:

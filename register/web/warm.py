@@ -1,13 +1,16 @@
-"""Warm the app's caches as it starts and keep them current in each worker (issue 16).
+"""Warm the app's caches before it serves and keep them current in each worker (issue 16).
 
-``init_app`` starts ``services.warmup.warm`` in a background thread as the app is created (not in
-tests). Under gunicorn with ``preload_app`` the app is created in the master: its ``when_ready``
-hook calls ``finish``, which waits for that thread and closes the master's database connections,
-so the workers are forked with every cache built (shared copy-on-write) and open connections of
-their own. Each worker process starts its cache keeper at its first request.
+Under gunicorn with ``preload_app`` (``register/gunicorn_conf.py``) the app is created in the
+master, whose ``when_ready`` hook calls ``finish``: ``services.warmup.warm`` runs there and the
+master's database connections are closed, so the workers are forked with every cache built (shared
+copy-on-write) and open connections of their own. Without preload, gunicorn's ``post_worker_init``
+hook calls ``start`` (a background warm-up per worker); any other server warms at its first
+request. Command-line runs never warm. Each worker process starts its cache keeper at its first
+request.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -28,7 +31,7 @@ def caches(app: Flask) -> warmup.Caches:
 def init_app(app: Flask) -> None:
     listing_cache = app.extensions.setdefault(LISTING_CACHE, {})
     map_cache = app.extensions.setdefault(MAP_CACHE, {})
-    state = app.extensions[EXTENSION] = {
+    app.extensions[EXTENSION] = {
         "caches": warmup.Caches(engine=app.extensions["stadsregister.engine"], data_dir=app.config["DATA_DIR"],
                                 listing=listing_cache, sensor_map=map_cache),
         "thread": None, "keeper": None, "keeper_pid": None}
@@ -37,25 +40,39 @@ def init_app(app: Flask) -> None:
     listing_cache["wait"] = float(app.config.get("CACHE_WAIT_SECONDS", 1))
     app.before_request(_keep)
 
-    def run() -> None:
-        try:
-            report = warmup.warm(state["caches"])
-            logging.getLogger(__name__).info("caches warm: %s", report)
-        except Exception:
-            map_cache["build_on_request"] = True  # the map answers in SQL until a request builds it
-            logging.getLogger(__name__).warning("caches not warmed at start-up", exc_info=True)
-    state["thread"] = threading.Thread(target=run, name="stadsregister-warm-up", daemon=True)
-    state["thread"].start()
+
+def _warm(app: Flask) -> None:
+    try:
+        report = warmup.warm(caches(app))
+        logging.getLogger(__name__).info("caches warm: %s", report)
+    except Exception:
+        app.extensions[MAP_CACHE]["build_on_request"] = True  # the map answers in SQL until a request builds it
+        logging.getLogger(__name__).warning("caches not warmed at start-up", exc_info=True)
+
+
+def start(app: Flask) -> None:
+    """Warm the caches in a background thread of this process (once), so no visitor waits for them."""
+    state = app.extensions[EXTENSION]
+    if state["thread"] is None and not app.config.get("TESTING"):
+        state["thread"] = threading.Thread(target=_warm, args=(app,), name="stadsregister-warm-up", daemon=True)
+        state["thread"].start()
 
 
 def finish(app: Flask) -> dict:
-    """Wait for the start-up warm-up, then close this process's database connections (call before
-    forking workers: each worker opens its own)."""
+    """Warm the caches now (or wait for the warm-up already running), then close this process's database
+    connections: call it in the gunicorn master before workers are forked, each opens its own."""
     state = app.extensions[EXTENSION]
-    if state["thread"] is not None:
+    if state["thread"] is None:
+        state["thread"] = threading.current_thread()
+        _warm(app)
+    elif state["thread"] is not threading.current_thread():
         state["thread"].join()
     app.extensions["stadsregister.engine"].dispose()
-    return state["caches"].report
+    # Objects alive now are never collected in the workers: the collector would otherwise write to
+    # (and so copy) every page of them in every worker at its first full collection.
+    gc.collect()
+    gc.freeze()
+    return caches(app).report
 
 
 def after_fork(app: Flask) -> None:
@@ -64,10 +81,12 @@ def after_fork(app: Flask) -> None:
 
 
 def _keep() -> None:
-    """Start this process's cache keeper at its first request (a forked worker has no threads)."""
-    state = current_app.extensions[EXTENSION]
+    """At a process's first request: the warm-up if nothing started it (a server without gunicorn's
+    hooks), and this process's cache keeper (a forked worker has no threads of its parent)."""
+    app = current_app._get_current_object()
+    state = app.extensions[EXTENSION]
     if state["keeper_pid"] != os.getpid():
         state["keeper_pid"] = os.getpid()
-        state["keeper"] = warmup.Keeper(state["caches"], interval=float(current_app.config.get(
-            "CACHE_REFRESH_SECONDS", 5)))
+        start(app)
+        state["keeper"] = warmup.Keeper(state["caches"], interval=float(app.config.get("CACHE_REFRESH_SECONDS", 5)))
         state["keeper"].start()
