@@ -63,9 +63,10 @@ def prepare(scale: str, folder: Path) -> dict:
         cli(env, "demo")
         return env
     n = int(scale)
-    import geo
     from bench_register import populate
     from bench_sensors import load
+
+    import geo
     from register import create_app
     from sample_models import artefact_paths
 
