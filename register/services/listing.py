@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from register.models import Algorithm, AlgorithmTheme
@@ -33,8 +33,11 @@ SCALAR_FACETS = {"organisation": Algorithm.organisation_name, "status": Algorith
 
 def bump_generation(session: Session) -> None:
     """Say that the public list changed (call inside the transaction that changes it)."""
-    session.execute(update(ListingGeneration).where(ListingGeneration.id == 1)
-                    .values(value=ListingGeneration.value + 1))
+    changed = session.execute(update(ListingGeneration).where(ListingGeneration.id == 1)
+                              .values(value=ListingGeneration.value + 1))
+    if not changed.rowcount:  # a database emptied by hand: start the row again, or no cache would see a change;
+        # from the clock, so it is above any count a running worker's copy was built for
+        session.execute(insert(ListingGeneration).values(id=1, value=int(time.time())))
 
 
 def current_generation(session: Session) -> int:

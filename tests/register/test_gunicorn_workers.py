@@ -1,7 +1,8 @@
 """Two real gunicorn workers answer as one register (issue 16, "Shared state is shared").
 
 The app is served as the README's production section says (``-c python:register.gunicorn_conf``,
-so with ``preload_app`` and caches warmed in the master) with two workers, on an SQLite file. A
+so with ``preload_app`` and caches warmed in the master) with two workers, on an SQLite file (or
+on PostgreSQL in the PostgreSQL pass). A
 change made through a request answered by one worker must show in what every worker answers
 afterwards: the list and its search, the entry's page, the sensor map and explanations; sign-in
 limits (in Redis) and sessions hold across workers. Each answer names the worker that gave it (a
@@ -50,8 +51,6 @@ def _named(environ, start_response):
 
 app.wsgi_app = _named
 '''
-pytestmark = pytest.mark.skipif(bool(os.environ.get("STADSREGISTER_TEST_DATABASE_URL")),
-                                reason="served on an SQLite file; the PostgreSQL pass covers the services")
 
 
 def _free_port() -> int:
