@@ -178,10 +178,39 @@ def serve(env: dict, workers: int, preload: bool, folder: Path) -> None:
         print(f"  warm-up traffic: {len(rounds) * 8 * workers} requests, {failed} errors; slowest "
               + ", ".join(f"{path.split('?')[0]} {spent:.2f} s" for path, spent in worst))
         report(server.pid, "after traffic")
+        after_change(env, base, workers)
     finally:
         server.terminate()
         server.wait(timeout=60)
         log.close()
+
+
+def after_change(env: dict, base: str, workers: int) -> None:
+    """A publication and 100 moved sensors, as another worker or machine would commit them; then the
+    first answers of every worker: does any request wait for a rebuilt cache?"""
+    from sqlalchemy import create_engine, text
+
+    from register.db import normalise_url
+
+    engine = create_engine(normalise_url(env["STADSREGISTER_DATABASE_URL"]))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE algorithm SET status = 'Buiten gebruik' WHERE id = (SELECT min(id) FROM algorithm "
+                          "WHERE public_state = 'published')"))
+        conn.execute(text("UPDATE listing_generation SET value = value + 1 WHERE id = 1"))
+        conn.execute(text("UPDATE sensor SET lon = lon + 0.0001, updated_at = CURRENT_TIMESTAMP WHERE id IN "
+                          "(SELECT id FROM sensor ORDER BY id LIMIT 100)"))
+    engine.dispose()
+    times: dict[str, list[float]] = {"/algorithms": [], "/algorithms.json?status=In+gebruik": [],
+                                     "/sensors.geojson": []}
+    w, s, e, n, z = VIEWPORTS[0]
+    for _ in range(4 * workers):
+        for path, spent in times.items():
+            url = base + path + (f"?bbox={w},{s},{e},{n}&zoom={z}" if path == "/sensors.geojson" else "")
+            t0 = time.perf_counter()
+            requests.get(url, timeout=300, headers={"Connection": "close"})
+            spent.append(time.perf_counter() - t0)
+    print("  first answers after a change (list rebuilt, 100 sensors moved): "
+          + ", ".join(f"{path.split('?')[0]} max {max(t):.2f} s" for path, t in times.items()))
 
 
 def report(master: int, when: str) -> None:

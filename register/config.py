@@ -48,11 +48,11 @@ DEFAULTS: dict[str, object] = {
     "NATIONAL_ORGANISATION_IDS": "",
     "CATALOG_PUBLISHER": "",  # publisher of /catalog.ttl; empty: the register's first municipality
     "ANSWER_DAYS": 10,  # working days within which residents' questions are answered publicly
-    "CONTRIBUTIONS_PER_HOUR": 5,
+    "CONTRIBUTIONS_PER_HOUR": 5,  # questions and flags per client address per hour (in the limiter's store only)
     # Caches (issue 16): the longest a request waits for a rebuilt list index before the old copy
     # answers, and how often each worker looks for changes to bring its caches up to date.
     "CACHE_WAIT_SECONDS": 1,
-    "CACHE_REFRESH_SECONDS": 5,  # questions and flags per client address per hour (in the limiter's store only)
+    "CACHE_REFRESH_SECONDS": 5,
 }
 
 # Settings whose environment values are integers.
