@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from register.models import Algorithm, AlgorithmVersion
 from register.models.explanation import ModelVersion
 from register.services import explainers, listing
-from register.services.sensors.mapindex import map_index
+from register.services.sensors.mapindex import update_map_index
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def warm(caches: Caches, *, today: dt.date | None = None) -> dict:
         caches.report["explainers"] = warm_explainers(session, caches.data_dir)
         index = listing.listing_index(session, caches.listing)
         caches.report["listed"] = index.size
-        caches.report["sensors"] = len(map_index(session, caches.sensor_map, today).sensors)
+        caches.report["sensors"] = len(update_map_index(session, caches.sensor_map, today).sensors)
     return caches.report
 
 
@@ -118,7 +118,7 @@ class Keeper:
         """One round: the list's index, the map's index, and explainers of newly published models."""
         with Session(self.caches.engine, expire_on_commit=False) as session:
             listing.refresh(session, self.caches.listing)
-            map_index(session, self.caches.sensor_map, today or dt.date.today())
+            update_map_index(session, self.caches.sensor_map, today or dt.date.today())
             token = explainers.current_generation(session)
             if token != self._models_seen:
                 warm_explainers(session, self.caches.data_dir)

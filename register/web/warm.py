@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         "thread": None, "keeper": None, "keeper_pid": None}
     if app.config.get("TESTING"):
         return
-    listing_cache["wait"] = float(app.config.get("CACHE_WAIT_SECONDS", 1))
+    listing_cache["wait"] = map_cache["wait"] = float(app.config.get("CACHE_WAIT_SECONDS", 1))
     app.before_request(_keep)
 
 

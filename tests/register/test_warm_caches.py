@@ -81,3 +81,31 @@ def test_command_line_runs_do_not_warm_the_caches(database_url, tmp_path):
         assert "listing" not in app.extensions[warm.LISTING_CACHE]
     finally:
         app.extensions["stadsregister.engine"].dispose()
+
+
+def test_after_a_sensor_moved_the_old_map_answers_while_it_is_updated(session, world):
+    import datetime as dt
+    import threading
+
+    from register.services import sensors as svc
+    from register.services.sensors import mapindex
+
+    data = {"reference": "CAM-1", "sensor_type": "camera", "themes": ["safety-surveillance-camera"],
+            "measures": "Beelden van de stoep", "purpose": "Beveiliging", "personal_data": True,
+            "legal_ground": "legitimate-interest", "privacy_statement_url": "https://a.example/privacy",
+            "retention_days": 28, "lat": 52.3731, "lon": 4.8926,
+            "end_date": (dt.date.today() + dt.timedelta(days=300)).isoformat(),
+            "contact_name": "Jan Jansen", "contact_email": "jan.jansen@example.org", "contact_phone": "0612345678"}
+    sensor = svc.create_sensor(session, user=world.registrant_a, organisation=world.org_a, data=data)
+    session.commit()
+    today = dt.date.today()
+    cache = {"wait": 0}
+    assert mapindex.map_index(session, cache, today).sensors[0]["lat"] == 52.3731
+    svc.update_sensor(session, user=world.registrant_a, sensor=sensor, data={"lat": 52.361, "lon": 4.9025})
+    session.commit()
+    running = cache["update_job"] = threading.Event()  # an update that has not finished yet
+    assert mapindex.map_index(session, cache, today).sensors[0]["lat"] == 52.3731  # the old copy answers
+    running.set()
+    cache["wait"] = 600  # a request that may wait for the update gets the sensor where it is now
+    assert mapindex.map_index(session, cache, today).sensors[0]["lat"] == 52.361
+    assert cache["update_job"] is not running
