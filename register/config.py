@@ -49,11 +49,16 @@ DEFAULTS: dict[str, object] = {
     "CATALOG_PUBLISHER": "",  # publisher of /catalog.ttl; empty: the register's first municipality
     "ANSWER_DAYS": 10,  # working days within which residents' questions are answered publicly
     "CONTRIBUTIONS_PER_HOUR": 5,  # questions and flags per client address per hour (in the limiter's store only)
+    # Caches (issue 16): the longest a request waits for a rebuilt list index before the old copy
+    # answers, and how often each worker looks for changes to bring its caches up to date.
+    "CACHE_WAIT_SECONDS": 1,
+    "CACHE_REFRESH_SECONDS": 5,
 }
 
 # Settings whose environment values are integers.
 INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE", "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
-                "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR", "SMTP_PORT"}
+                "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR", "SMTP_PORT",
+                "CACHE_WAIT_SECONDS", "CACHE_REFRESH_SECONDS"}
 
 PDOK_TILES_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 PDOK_TILES_ATTRIBUTION = ('Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> '

@@ -5,20 +5,26 @@ process keeps the listed entries' facet values as numpy arrays, rebuilt when the
 ``listing_generation`` counter changes (it is bumped in the same transaction as any change to
 what the list shows). Full-text matching stays in the database; the index only filters, counts,
 orders and pages.
+
+Once an index exists, a newer generation is built in a background thread with its own session
+while the old copy keeps serving (issue 16): a request waits for it at most ``cache["wait"]``
+seconds (the ``CACHE_WAIT_SECONDS`` setting), then answers from the copy it has. Without a
+``wait`` (services called directly, tests) the index is rebuilt in the caller's session.
 """
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from register.models import Algorithm, AlgorithmTheme
 from register.models.algorithm import ListingGeneration
-from register.services import snapshots
 
 LISTED_STATES = ("published", "archived")
 SCALAR_FACETS = {"organisation": Algorithm.organisation_name, "status": Algorithm.status,
@@ -27,8 +33,11 @@ SCALAR_FACETS = {"organisation": Algorithm.organisation_name, "status": Algorith
 
 def bump_generation(session: Session) -> None:
     """Say that the public list changed (call inside the transaction that changes it)."""
-    session.execute(update(ListingGeneration).where(ListingGeneration.id == 1)
-                    .values(value=ListingGeneration.value + 1))
+    changed = session.execute(update(ListingGeneration).where(ListingGeneration.id == 1)
+                              .values(value=ListingGeneration.value + 1))
+    if not changed.rowcount:  # a database emptied by hand: start the row again, or no cache would see a change;
+        # from the clock, so it is above any count a running worker's copy was built for
+        session.execute(insert(ListingGeneration).values(id=1, value=int(time.time())))
 
 
 def current_generation(session: Session) -> int:
@@ -162,8 +171,72 @@ class ListingIndex:
         return [{"value": value, "count": count, "selected": selected == value} for value, count in pairs]
 
 
+_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+class _Rebuild:
+    """A background build of the index; ``done`` is set when it has finished (or failed)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+def _store(cache: dict, generation: int, index: ListingIndex) -> None:
+    with _lock:
+        old = cache.get("listing")
+        if old is None or old[0] < generation:  # never replace a newer copy by an older one
+            cache["listing"] = (generation, index)
+
+
+def _build(session: Session) -> tuple[int, ListingIndex]:
+    generation = current_generation(session)  # first: rows read after it are at least as new
+    return generation, ListingIndex(session)
+
+
+def _rebuild(engine, cache: dict) -> _Rebuild:
+    """The running background build, or a new one."""
+    with _lock:
+        job = cache.get("listing_job")
+        if job is not None and not job.done.is_set():
+            return job
+        job = cache["listing_job"] = _Rebuild()
+
+    def run() -> None:
+        try:
+            with Session(engine) as session:
+                _store(cache, *_build(session))
+        except Exception:
+            log.warning("listing index not rebuilt", exc_info=True)
+        finally:
+            job.done.set()
+    threading.Thread(target=run, name="stadsregister-listing-index", daemon=True).start()
+    return job
+
+
 def listing_index(session: Session, cache: dict) -> ListingIndex:
     """The index for the current generation, from ``cache`` (one per app) or freshly built."""
-    return snapshots.current(cache, "listing", current_generation(session), lambda: ListingIndex(session))
+    generation = current_generation(session)
+    entry = cache.get("listing")
+    if entry is not None and entry[0] >= generation:
+        return entry[1]
+    wait = cache.get("wait")
+    if entry is None or wait is None:
+        built = _build(session)
+        _store(cache, *built)
+        return built[1]
+    deadline = time.monotonic() + float(wait)
+    for _attempt in range(2):  # a build that started before the change read the older generation: one more
+        job = _rebuild(session.get_bind(), cache)
+        job.done.wait(max(0.0, deadline - time.monotonic()))
+        entry = cache["listing"]
+        if entry[0] >= generation or not job.done.is_set():
+            break
+    return entry[1]  # the new copy, or the old one while the new one is being built
 
 
+def refresh(session: Session, cache: dict) -> None:
+    """Rebuild the index now if the list changed since it was built (the cache keeper's round)."""
+    entry = cache.get("listing")
+    if entry is None or entry[0] < current_generation(session):
+        _store(cache, *_build(session))

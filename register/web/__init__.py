@@ -50,4 +50,7 @@ def init_app(app: Flask) -> None:
 
     hosts.init_app(app)  # links name STADSREGISTER_BASE_URL only (issue 12)
     ratelimit.init_app(app)  # sign-in limits shared by all workers (issue 12)
+    from register.web import warm
+
+    warm.init_app(app)  # caches built before serving, kept current per worker (issue 16)
     app.register_blueprint(sta_bp, url_prefix="/sta/v1.0", name="sta_v10")  # clients that still ask v1.0

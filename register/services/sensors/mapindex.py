@@ -4,6 +4,7 @@ Mercator grid (``mx``/``my``), so a viewport never loads every sensor — from t
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from typing import Any
 
@@ -134,13 +135,28 @@ _index_lock = threading.Lock()
 def map_index(session: Session, cache: dict, today: dt.date) -> geo.SensorIndex:
     """The app's index of every sensor for the map, kept current without rebuilding it: sensors
     added or changed since it was last seen are laid into it, and the expiry flags follow the date
-    (issue 14).  Built in full only the first time (see ``warm_map_index``)."""
+    (issue 14).  Built in full only the first time (see ``warm_map_index``).
+
+    With ``cache["wait"]`` (a served app, issue 16) a change is laid in by a background thread with
+    its own session while the old copy keeps answering: a request waits for it at most that many
+    seconds."""
     # Both maxima come from indexes (a count would scan every row on PostgreSQL); sensors are never
     # deleted, so a new one raises max(id) and any change raises max(updated_at).
     max_id, max_at = session.exec(select(func.max(Sensor.id), func.max(Sensor.updated_at))).one()
     entry = cache.get("sensor_index")
     if entry is not None and entry[1:] == (max_id, max_at, today):
         return entry[0]
+    wait = cache.get("wait")
+    if entry is not None and wait is not None:
+        _update_in_background(session.get_bind(), cache, today).wait(float(wait))
+        return cache["sensor_index"][0]  # the updated copy, or the old one while it is being updated
+    return update_map_index(session, cache, today, max_id, max_at)
+
+
+def update_map_index(session: Session, cache: dict, today: dt.date, max_id=None, max_at=None) -> geo.SensorIndex:
+    """Bring the map index up to date now, in this thread (the start-up warm-up and the cache keeper)."""
+    if max_id is None and max_at is None:
+        max_id, max_at = session.exec(select(func.max(Sensor.id), func.max(Sensor.updated_at))).one()
     with _index_lock:
         entry = cache.get("sensor_index")
         if entry is not None and entry[1:] == (max_id, max_at, today):
@@ -155,6 +171,29 @@ def map_index(session: Session, cache: dict, today: dt.date) -> geo.SensorIndex:
                 index = apply_changes(index, _changed_since(session, index, seen_id, seen_at), today=today)
         cache["sensor_index"] = (index, max_id, max_at, today)
         return index
+
+
+_job_lock = threading.Lock()
+
+
+def _update_in_background(engine, cache: dict, today: dt.date) -> threading.Event:
+    """The running background update of the map index (its ``done`` event), or a new one."""
+    with _job_lock:
+        done = cache.get("update_job")
+        if done is not None and not done.is_set():
+            return done
+        done = cache["update_job"] = threading.Event()
+
+    def run() -> None:
+        try:
+            with Session(engine) as session:
+                update_map_index(session, cache, today)
+        except Exception:
+            logging.getLogger(__name__).warning("sensor map index not updated", exc_info=True)
+        finally:
+            done.set()
+    threading.Thread(target=run, name="stadsregister-map-index", daemon=True).start()
+    return done
 
 
 def _changed_since(session: Session, index: geo.SensorIndex, seen_id, seen_at) -> list[dict[str, Any]]:

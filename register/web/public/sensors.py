@@ -2,9 +2,7 @@
 exports, and the forms to report a missing sensor and to write to an owner (the relay)."""
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Response, current_app, g, jsonify, redirect, request, url_for
@@ -23,25 +21,7 @@ from register.web.public import bp
 from register.web.public import sensor_places as places
 
 GEOJSON = "application/geo+json"
-MAP_CACHE = "stadsregister.sensor_map"
-
-
-@bp.record_once
-def _warm_map_index(state) -> None:
-    """Build the map's index when the app starts, in the background, so no visitor waits for it;
-    until it is there, map requests are answered in SQL (issue 14).  Not in tests."""
-    app = state.app
-    cache = app.extensions.setdefault(MAP_CACHE, {})
-    if app.config.get("TESTING"):
-        return
-
-    def warm() -> None:
-        try:
-            svc.warm_map_index(app.extensions["stadsregister.engine"], cache)
-        except Exception:
-            cache["build_on_request"] = True
-            logging.getLogger(__name__).info("sensor map index not built at start-up", exc_info=True)
-    threading.Thread(target=warm, name="sensor-map-index", daemon=True).start()
+MAP_CACHE = "stadsregister.sensor_map"  # built at start-up by register/web/warm.py
 
 
 def boundary() -> geo.Boundary:

@@ -22,7 +22,7 @@ from register.web.public.documents import urls as document_urls
 
 
 def _listing_cache() -> dict:
-    """Per-app cache of the list's facet index (see services/listing.py)."""
+    """Per-app cache of the list's facet index (see services/listing.py and web/warm.py)."""
     return current_app.extensions.setdefault("stadsregister.listing", {})
 
 
