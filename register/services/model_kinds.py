@@ -151,6 +151,8 @@ class TabularAdapter:
         self.accuracy = getattr(inner, "accuracy", None) or {"kind": "exact", "method": self.method}
 
     def outcome_values(self, frame):
+        if isinstance(frame, dict) and getattr(self.inner, "takes_columns", False):
+            return self.inner.outcome_values(frame)
         if isinstance(frame, dict):  # named columns, as the counterfactual search passes them
             import pandas as pd
 
