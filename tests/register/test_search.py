@@ -62,3 +62,30 @@ def test_a_new_version_replaces_the_old_text_in_the_index(session, world, make_e
     algos.approve(session=session, user=world.approver_a, algorithm=algorithm)
     assert names(session, "oude") == []
     assert names(session, "verkeerslichten") == ["Verkeerslichten afstellen"]
+
+
+def test_an_index_written_before_the_name_column_still_ranks_name_matches_first(app, session, world, make_entry):
+    """Migration 0006_search_title (PostgreSQL; SQLite's FTS5 table already had the name apart):
+    the index of a running register is converted, not emptied, and the name still comes first."""
+    import pytest
+    from alembic import command
+    from sqlalchemy import text
+
+    from register import db
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the migration changes only PostgreSQL's index")
+    publish(session, world, make_entry, name="Toezicht op kinderopvang", description_short="Inspecties plannen.")
+    publish(session, world, make_entry, name="Inspectieplanning", description_short="Ook voor kinderopvang gebruikt.")
+    session.commit()
+    url = app.config["DATABASE_URL"]
+    command.downgrade(db.alembic_config(url), "0005_resident_impact_facet")
+    try:
+        with app.extensions["stadsregister.engine"].connect() as conn:
+            columns = {r[0] for r in conn.execute(text(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'algorithm_search'"))}
+            assert columns == {"algorithm_id", "document"}
+    finally:
+        db.upgrade(url)
+    assert names(session, "kinderopvang") == ["Toezicht op kinderopvang", "Inspectieplanning"]
+    assert names(session, "inspectie") == ["Inspectieplanning", "Toezicht op kinderopvang"]
