@@ -29,7 +29,7 @@ from .imports import (
     read_geopackage,
     read_workbook,
 )
-from .mapview import MapPage, build_map_page, build_naive_map
+from .mapview import MapPage, build_map_page, build_naive_map, cached_map_page
 from .messages import message
 from .synthetic import generate_sensors
 from .validate import CONTACT_FIELDS, SENSOR_FIELDS, is_expired, validate_sensor
@@ -66,6 +66,7 @@ __all__ = [
     "Viewport",
     "Vocabulary",
     "build_map_page",
+    "cached_map_page",
     "build_naive_map",
     "detect_crs",
     "generate_sensors",
