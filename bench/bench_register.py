@@ -96,8 +96,7 @@ def populate(url: str, n: int, seed: int = 7) -> None:
                 title, body = search.document_text(version)
                 docs.append({"id": a["id"], "title": title, "body": body})
             if conn.dialect.name == "postgresql":
-                conn.execute(text("INSERT INTO algorithm_search (algorithm_id, document) VALUES (:id, "
-                                  "setweight(to_tsvector('dutch', :title), 'A') || setweight(to_tsvector('dutch', :body), 'B'))"), docs)
+                conn.execute(text(search.PG_INSERT), docs)
             else:
                 conn.execute(text("INSERT INTO algorithm_fts (rowid, title, body) VALUES (:id, :title, :body)"),
                              [{"id": d["id"], "title": " ".join(search.stems(d["title"])),

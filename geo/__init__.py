@@ -3,7 +3,11 @@
 Validation, coordinate systems, import readers, the city boundary, map clustering, the folium
 map page, open-data exports, SensorThings shapes and a synthetic data generator.  Sensor records
 are plain dicts with the keys of ``SENSOR_FIELDS``, as ``validate_sensor`` returns them.
+
+The map page's names are loaded on first use: folium brings pandas and some 300 modules that a
+process which never draws the page (an import, a batch job) need not load.
 """
+
 
 from .boundary import Boundary, Districts
 from .cluster import SensorIndex, Viewport, parse_bbox
@@ -29,7 +33,6 @@ from .imports import (
     read_geopackage,
     read_workbook,
 )
-from .mapview import MapPage, build_map_page, build_naive_map
 from .messages import message
 from .synthetic import generate_sensors
 from .validate import CONTACT_FIELDS, SENSOR_FIELDS, is_expired, validate_sensor
@@ -66,6 +69,7 @@ __all__ = [
     "Viewport",
     "Vocabulary",
     "build_map_page",
+    "cached_map_page",
     "build_naive_map",
     "detect_crs",
     "generate_sensors",
@@ -92,3 +96,13 @@ __all__ = [
     "wgs84_to_rd",
     "write_geopackage",
 ]
+
+_MAPVIEW = ("MapPage", "build_map_page", "build_naive_map", "cached_map_page")
+
+
+def __getattr__(name: str):
+    if name in _MAPVIEW:
+        from . import mapview
+
+        return getattr(mapview, name)
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")

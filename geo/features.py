@@ -8,6 +8,8 @@ phone number never are (residents reach the owner through the relay form instead
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,9 +25,9 @@ PUBLIC_FIELDS = (
     "placed_on", "end_date", "last_confirmed", "status", "expired", "remarks", "project",
 )
 
-#: The small set of properties the map needs to draw and filter a marker.
-MAP_FIELDS = ("id", "reference", "owner_name", "owner_kind", "sensor_type", "themes",
-              "personal_data", "mobile", "status", "expired")
+#: The small set of properties the map needs to draw a marker and its popup (filters are applied
+#: by the server; every other field is in the exports and on the sensor's own page).
+MAP_FIELDS = ("reference", "owner_name", "sensor_type", "personal_data", "expired")
 
 
 def _iso(value: Any) -> Any:
@@ -85,13 +87,21 @@ def sensor_feature(sensor: Mapping[str, Any], *, fields: Iterable[str] = PUBLIC_
             "properties": props}
 
 
+def area_key(geometry: Mapping[str, Any]) -> str:
+    """A mobile sensor's area by its content: the same area (several scan cars in one district)
+    has the same key, a changed area a new one."""
+    canonical = json.dumps(geometry, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
 def map_feature(sensor: Mapping[str, Any], *, today: dt.date | None = None,
                 url_template: str = "/sensors/{id}") -> dict[str, Any]:
-    """A compact Feature for the map: the marker point; area and field of view as properties."""
+    """A compact Feature for the map: the marker point; the field of view as a property, a mobile
+    sensor's area by its ``area_id`` only (the map fetches each area once, see ``area_key``)."""
     props = public_properties(sensor, fields=MAP_FIELDS, today=today)
     props["url"] = url_template.format(id=sensor.get("id"))
     if sensor.get("mobile") and sensor.get("geometry"):
-        props["area"] = sensor["geometry"]
+        props["area_id"] = sensor.get("area_id") or area_key(sensor["geometry"])
     if sensor.get("field_of_view"):
         props["field_of_view"] = sensor["field_of_view"]
     return {"type": "Feature", "id": sensor.get("id"),

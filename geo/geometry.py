@@ -145,6 +145,22 @@ def to_geojson(geom: BaseGeometry | None) -> dict | None:
     return json.loads(shapely.to_geojson(geom))
 
 
+def for_zoom(geometry: dict, zoom: int) -> dict:
+    """A GeoJSON area simplified for drawing at ``zoom``: no detail smaller than half a screen
+    pixel there (Web Mercator, 256-pixel tiles), coordinates rounded to match.  From zoom 18 on
+    the area comes back as it is."""
+    if zoom >= 18 or not geometry or geometry.get("type") == "Point":
+        return geometry
+    degrees_per_pixel = 360 / (256 * 2 ** max(0, zoom))
+    tolerance = degrees_per_pixel / 2 * 0.6  # latitude degrees are shorter on screen near 52°N
+    geom = shapely.simplify(shape(geometry), tolerance, preserve_topology=True)
+    decimals = int(min(7, max(3, np.ceil(-np.log10(tolerance)) + 1)))
+    geom = shapely.transform(geom, lambda c: c.round(decimals))
+    if geom.is_empty or not geom.is_valid:
+        return geometry
+    return to_geojson(geom)
+
+
 def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
     return geom if geom.geom_type == "MultiPolygon" else MultiPolygon([geom])
 
@@ -154,6 +170,7 @@ __all__ = [
     "as_multipolygon",
     "clean_polygonal",
     "ensure_wgs84",
+    "for_zoom",
     "mapping",
     "parse_areas",
     "parse_geometry",

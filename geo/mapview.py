@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,7 +229,8 @@ def build_map_page(*, data_url: str = "/sensors.geojson", tiles_url: str | None 
                    zoom: int = 12, locale: str = "nl", nonce: str | None = None,
                    leaflet_js: str = LEAFLET_JS, leaflet_css: str = LEAFLET_CSS,
                    filters: bool = True, base_url: str | None = None, places_url: str | None = None,
-                   focus: Mapping[str, Any] | None = None, total: int | None = None) -> MapPage:
+                   focus: Mapping[str, Any] | None = None, total: int | None = None,
+                   area_url: str | None = None) -> MapPage:
     """The fetch-based map page: no sensors embedded; the browser fetches what is in view.
 
     ``filters=False`` renders an empty ``<form id="sensor-filters">`` for the app to fill;
@@ -235,13 +238,15 @@ def build_map_page(*, data_url: str = "/sensors.geojson", tiles_url: str | None 
     ``tiles_url``, ``base_url`` (a GeoJSON of districts and water) is drawn as the background, so
     the map is never blank.  ``places_url`` enables the place search; ``focus`` (a sensor's
     map feature) is marked and its popup opened; ``total`` starts the count that follows the
-    filters.
+    filters.  ``area_url`` (with ``{id}``) is where a mobile sensor's area is fetched, once per
+    area and zoom level, by the ``area_id`` its feature carries.
     """
     text = TEXT.get(locale, TEXT["nl"])
     fmap = _map(center, zoom, tiles_url, tiles_attribution, leaflet_js, leaflet_css)
     config = {"dataUrl": data_url, "statusId": "sensor-map-status", "formId": "sensor-filters",
               "colours": COLOURS, "text": text, "typeLabels": dict(SENSOR_TYPES.choices(locale)),
-              "baseUrl": None if tiles_url else base_url, "placesUrl": places_url, "focus": focus}
+              "baseUrl": None if tiles_url else base_url, "placesUrl": places_url, "focus": focus,
+              "areaUrl": area_url or data_url.rsplit(".", 1)[0] + "/areas/{id}.geojson"}
     _Hook(config).add_to(fmap)
     extra = (_search_and_lists(text, total, bool(places_url))
              + '<p id="sensor-map-status" role="status" aria-live="polite"></p>'
@@ -249,6 +254,39 @@ def build_map_page(*, data_url: str = "/sensors.geojson", tiles_url: str | None 
     page = _page(fmap, extra + _in_view(text), _css(fmap.get_name()), nonce, text["map"])
     page.controls, page.in_view = extra, _in_view(text)
     return page
+
+
+_NONCE_MARK = "stadsregister-nonce-0c5f1e"
+_cached_pages: OrderedDict[str, MapPage] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_map_page(*, nonce: str | None = None, **options: Any) -> MapPage:
+    """``build_map_page(nonce=nonce, **options)``, rendered once per set of options.
+
+    Rendering the folium page costs 10-30 ms, the same for every visitor; only the CSP nonce
+    differs per response, so a page is kept (the last 64 sets of options) with a mark where the
+    nonce goes and the mark is replaced per request."""
+    key = json.dumps(options, sort_keys=True, default=str)
+    with _cache_lock:
+        page = _cached_pages.get(key)
+        if page is not None:
+            _cached_pages.move_to_end(key)
+    if page is None:
+        page = build_map_page(nonce=_NONCE_MARK, **options)
+        with _cache_lock:
+            _cached_pages[key] = page
+            while len(_cached_pages) > 64:
+                _cached_pages.popitem(last=False)
+    if nonce is None:  # no nonce: the attribute goes, as build_map_page leaves it out
+        return _replace_nonce(page, lambda text: text.replace(f' nonce="{_NONCE_MARK}"', ""))
+    safe = html.escape(nonce)
+    return _replace_nonce(page, lambda text: text.replace(_NONCE_MARK, safe))
+
+
+def _replace_nonce(page: MapPage, replace) -> MapPage:
+    return MapPage(head=replace(page.head), body=page.body, controls=page.controls, scripts=replace(page.scripts),
+                   document=replace(page.document), map_id=page.map_id, in_view=page.in_view)
 
 
 def build_naive_map(sensors: Iterable[Mapping[str, Any]], *, tiles_url: str | None = None,

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -66,8 +64,11 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str):
     """An Alembic configuration for ``url`` that needs no alembic.ini."""
+    # Migrations only: a process that starts the app does not import Alembic for nothing.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
@@ -81,4 +82,6 @@ def upgrade(url: str, revision: str = "heads") -> None:
     """
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)

@@ -1,5 +1,6 @@
 /* Stadsregister sensor map: fetch what is in view, draw clusters, sensors, areas and fields of
- * view.  No inline event handlers; all text from the register is set with textContent.
+ * view; a mobile sensor's area is fetched once by its area_id and kept.  No inline event
+ * handlers; all text from the register is set with textContent.
  * The popup is the map's own (not in the sensor layer), so reloading the data after Leaflet pans
  * to fit it does not close it (issue 14).  Every sensor in view is also a button in a list, so
  * keyboard users reach what the canvas draws. */
@@ -12,7 +13,10 @@ function stadsregisterSensorMap(map, config) {
   var list = document.getElementById("sensor-map-inview-list");
   var more = document.getElementById("sensor-map-inview-more");
   var sharedPopup = L.popup({autoPanPadding: [24, 24]});
-  var controller = null, timer = null, focusParam = null;
+  var controller = null, timer = null, focusParam = null, generation = 0;
+  // Mobile sensors' areas, by area_id: fetched once per area (and again only for more detail
+  // when zoomed in further), then drawn from here for every viewport that shows the sensor.
+  var areas = {};
   var T = config.text;
 
   function say(text) { if (status) { status.textContent = text; } }
@@ -60,9 +64,36 @@ function stadsregisterSensorMap(map, config) {
     }
   }
 
-  function drawSensor(f) {
+  function areaZoom() { return Math.min(map.getZoom(), 18); }
+
+  function drawArea(geometry, col) {
+    L.geoJSON(geometry, {interactive: false, style: {color: col, weight: 2, fill: false, dashArray: "6 4"}}).addTo(layer);
+  }
+
+  // The area's geometry with at least the detail of zoom ``want``: from memory, or fetched once
+  // (the answer is kept by the browser too: its address never changes).
+  function area(id, want) {
+    var known = areas[id];
+    if (known && known.zoom >= want) { return known.geometry; }
+    var geometry = fetch(config.areaUrl.replace("{id}", id) + "?zoom=" + want, {credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) { return data.geometry; });
+    areas[id] = {zoom: want, geometry: geometry};
+    geometry.catch(function () { if (areas[id] && areas[id].geometry === geometry) { delete areas[id]; } });
+    return geometry;
+  }
+
+  function showArea(id, col, drawn) {
+    var key = id + " " + col, mine = generation;
+    if (drawn[key]) { return; }  // several sensors of one colour share the area: drawn once
+    drawn[key] = true;
+    area(id, areaZoom()).then(function (geometry) { if (mine === generation) { drawArea(geometry, col); } })
+      .catch(function () { /* the sensor's marker is there; its area is asked for again next time */ });
+  }
+
+  function drawSensor(f, drawn) {
     var p = f.properties, c = f.geometry.coordinates, col = colour(p.sensor_type);
-    if (p.area) { L.geoJSON(p.area, {interactive: false, style: {color: col, weight: 2, fill: false, dashArray: "6 4"}}).addTo(layer); }
+    if (p.area_id) { showArea(p.area_id, col, drawn); }
     if (p.field_of_view) { L.geoJSON(p.field_of_view, {interactive: false, style: {color: col, weight: 1, fillOpacity: 0.25}}).addTo(layer); }
     L.circleMarker([c[1], c[0]], {radius: 6, color: "#222", weight: 1, fillColor: col, fillOpacity: 0.9})
       .on("click", function () { openSensor(p, [c[1], c[0]], false); }).addTo(layer);
@@ -139,7 +170,9 @@ function stadsregisterSensorMap(map, config) {
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
         layer.clearLayers();  // the shared popup is not in this layer: it stays open
-        data.features.forEach(function (f) { if (f.properties.cluster) { drawCluster(f); } else { drawSensor(f); } });
+        generation += 1;
+        var drawn = {};  // each area once per colour, however many sensors share it
+        data.features.forEach(function (f) { if (f.properties.cluster) { drawCluster(f); } else { drawSensor(f, drawn); } });
         showFacets(data.facets);
         listInView(data.features);
         if (count && typeof data.matching === "number") {

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask import render_template
-from weasyprint import HTML
 
 from register import ROOT
 
 
 def render_pdf(template: str, locale: str, **context) -> bytes:
     """A tagged PDF (PDF/UA-1) of ``template``: readable by screen readers, in ``locale``."""
+    # Imported when a report is asked for: 250 modules a process need not start with (issue 16).
+    from weasyprint import HTML
+
     html = render_template(template, locale=locale, **context)
     return HTML(string=html, base_url=str(ROOT / "register" / "static") + "/",
                 url_fetcher=_no_network).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)

@@ -179,3 +179,23 @@ def test_the_map_finds_a_neighbourhood_offline_and_the_background_is_never_blank
     centre = page.evaluate(f"() => {MAP}.getCenter()")
     assert abs(centre["lat"] - 52.354) < 0.003 and abs(centre["lng"] - 4.894) < 0.005
     assert not page.errors, page.errors
+
+
+def test_a_mobile_sensors_area_is_fetched_once_and_drawn_again_from_memory(page_at, site):
+    """Issue 16: the viewport names a scan car's area by its id; the map asks for the area once
+    and draws it again from memory when the view moves."""
+    item = site._get_json("/sensors/list.json?mobile=true")["items"][0]
+    asked: list[str] = []
+    page = page_at
+    page.on("request", lambda r: asked.append(r.url) if "/sensors/areas/" in r.url else None)
+    page.goto(f"/sensors#map=13/{item['lat']:.5f}/{item['lon']:.5f}")
+    _settle(page)
+    dashed = (f"Object.values({MAP}._layers).filter(l => l.options && l.options.dashArray === '6 4'"
+              " && l.getLatLngs).length")  # the map draws on a canvas: its layers are counted
+    assert asked and page.evaluate(dashed) >= 1, "the area is not drawn"
+    assert len(asked) == len(set(asked)), "an area was asked for twice"
+    first = list(asked)
+    page.evaluate(f"{MAP}.panBy([60, 40])")
+    _settle(page)
+    assert page.evaluate(dashed) >= 1 and asked == first, "the area was fetched again after a pan"
+    assert not page.errors, page.errors

@@ -115,3 +115,17 @@ def test_map_page_uses_a_configured_tile_source_and_local_leaflet():
 def test_the_naive_map_embeds_every_sensor(sensors):
     html = build_naive_map(sensors[:50])
     assert all(s["reference"] in html for s in sensors[:50])
+
+
+def test_a_kept_map_page_is_the_same_page_with_each_visitors_own_nonce():
+    from geo import cached_map_page
+
+    options = {"data_url": "/sensors.geojson", "locale": "en", "total": 12}
+    first, second = cached_map_page(nonce="first1", **options), cached_map_page(nonce="second2", **options)
+    fresh = build_map_page(nonce="first1", **options)
+    assert first.map_id == second.map_id  # rendered once
+    assert second.document == first.document.replace('nonce="first1"', 'nonce="second2"')
+    assert first.document.count('nonce="first1"') == fresh.document.count('nonce="first1"') > 0
+    assert "second2" not in first.document and "first1" not in second.scripts + second.head
+    assert "nonce=" not in cached_map_page(nonce=None, **options).document
+    assert "13 sensors" in cached_map_page(nonce="x", **(options | {"total": 13})).controls

@@ -62,3 +62,40 @@ def test_a_new_version_replaces_the_old_text_in_the_index(session, world, make_e
     algos.approve(session=session, user=world.approver_a, algorithm=algorithm)
     assert names(session, "oude") == []
     assert names(session, "verkeerslichten") == ["Verkeerslichten afstellen"]
+
+
+def test_an_index_written_before_migration_0006_is_converted_and_ranks_name_matches_first(app, session, world,
+                                                                                         make_entry):
+    """Migration 0006_search_title changes the index of a running register (PostgreSQL: the name's
+    words in a column of their own; SQLite: an FTS5 table without word positions): the index is
+    converted, not emptied, and the name still comes first."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from register import db
+
+    publish(session, world, make_entry, name="Toezicht op kinderopvang", description_short="Inspecties plannen.")
+    publish(session, world, make_entry, name="Inspectieplanning", description_short="Ook voor kinderopvang gebruikt.")
+    session.commit()
+    url, engine = app.config["DATABASE_URL"], app.extensions["stadsregister.engine"]
+    postgres = engine.dialect.name == "postgresql"
+
+    def shape() -> str:
+        with engine.connect() as conn:
+            if postgres:
+                return " ".join(sorted(r[0] for r in conn.execute(text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'algorithm_search'"))))
+            return conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'algorithm_fts'")).scalar_one()
+
+    engine.dispose()
+    command.downgrade(db.alembic_config(url), "0005_resident_impact_facet")
+    try:
+        before = shape()
+        assert before == "algorithm_id document" if postgres else "detail" not in before
+    finally:
+        db.upgrade(url)
+    after = shape()
+    assert after == "algorithm_id document title" if postgres else "detail=column" in after
+    assert names(session, "kinderopvang") == ["Toezicht op kinderopvang", "Inspectieplanning"]
+    assert names(session, "inspectie") == ["Inspectieplanning", "Toezicht op kinderopvang"]
+    assert names(session, "kinderop") == ["Toezicht op kinderopvang", "Inspectieplanning"]

@@ -23,7 +23,7 @@ from .filters import (
     is_postgres,
 )
 from .lists import export, iter_export, iter_records, owned_sensors, page
-from .mapindex import facet_counts, map_index, viewport, warm_map_index
+from .mapindex import area, facet_counts, map_counts, map_index, viewport, warm_map_index
 from .owners import unverified_organisations, verify_organisation
 from .records import (
     EDITABLE_FIELDS,
@@ -69,9 +69,9 @@ from .upkeep import REMINDER_DAYS, UNCONFIRMED_DAYS, confirm_sensor, mark_expire
 __all__ = [
     "EDITABLE_FIELDS", "LOCATION_KEYS", "MESSAGE_RETENTION_DAYS", "OWNER_KIND", "PRIVATE_FIELDS", "REMINDER_DAYS",
     "SORTS", "UNCONFIRMED_DAYS", "Filters", "SensorInvalid", "_apply", "_placeholder", "_record_change",
-    "bbox_condition", "by_reference", "can_edit", "column_values", "conditions", "confirm_sensor", "count",
+    "area", "bbox_condition", "by_reference", "can_edit", "column_values", "conditions", "confirm_sensor", "count",
     "create_report", "create_sensor", "diff", "export", "facet_counts", "get_sensor", "handle_report", "history",
-    "intersects_condition", "is_postgres", "iter_export", "iter_records", "map_index", "mark_expired",
+    "intersects_condition", "is_postgres", "iter_export", "iter_records", "map_counts", "map_index", "mark_expired",
     "merged_input", "messages_for", "organisations_for", "owned_sensors", "owner_kind", "page", "place_columns", "public_record",
     "purge_messages", "record", "relay_available", "reminders", "reports", "require_edit", "send_message",
     "theme_bits", "unverified_organisations", "update_sensor", "utcnow", "validate", "verify_organisation", "viewport", "warm_map_index",

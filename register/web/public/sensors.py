@@ -72,23 +72,26 @@ def sensor_map(fmt: str):
     filters = _filters()
     db = get_session()
     tiles = places.tiles_url()
+    # Counted from the map's index once it is built (not a count over every row; issue 16).
+    counts = svc.map_counts(db, filters, cache=_ready_index_cache(), facets=fmt == "json")
     if fmt == "json":
-        return respond("", fmt, total=svc.count(db, filters), filters=filters.query_args(),
+        return respond("", fmt, total=counts["total"], filters=filters.query_args(),
                        data_url=url_for("public.sensors_geojson", _external=True),
                        list_url=url_for("public.sensor_list", _external=True, **filters.query_args()),
-                       facets=svc.facet_counts(db, svc.conditions(db, filters)),
+                       facets=counts["facets"],
                        exports={k: url_for(f"public.sensors_{k}", _external=True, **filters.query_args())
                                 for k in ("geojson", "csv", "gpkg")})
     focus = request.args.get("focus", "")
     sensor = svc.get_sensor(db, int(focus)) if focus.isdigit() else None
-    total = svc.count(db, filters)
-    page = geo.build_map_page(data_url=url_for("public.sensors_geojson"), tiles_url=tiles,
+    total = counts["total"]
+    page = geo.cached_map_page(data_url=url_for("public.sensors_geojson"), tiles_url=tiles,
                               tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION") or None,
                               locale=locale(), nonce=g.csp_nonce,
                               leaflet_js=url_for("static", filename="vendor/leaflet/leaflet.js"),
                               leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"),
                               base_url=url_for("public.sensor_base_layer"),
                               places_url=url_for("public.sensor_places"), total=total,
+                              area_url=url_for("public.sensor_area", area_id="0" * 16).replace("0" * 16, "{id}"),
                               focus=_focus_feature(sensor) if sensor else None)
     html, status = respond("public/sensors_map.html", fmt, map_head=_STRIP_HEAD.sub("", page.head),
                            map_body=page.body, map_controls=page.controls, map_scripts=page.scripts,
@@ -134,6 +137,28 @@ def sensors_geojson():
     chunks = _stream("geojson", filters, bbox, locale=locale(), site_url=_site_url())
     return Response(chunks, content_type=GEOJSON,
                     headers={"Content-Disposition": 'inline; filename="sensoren.geojson"'})
+
+
+_AREA_ID = re.compile(r"[0-9a-f]{16}")
+
+
+@bp.get("/sensors/areas/<area_id>.geojson")
+def sensor_area(area_id: str):
+    """A mobile sensor's area by its ``area_id`` (as the map's features name it), simplified for
+    ``zoom``.  The id is a hash of the area itself, so the answer never changes: browsers keep it
+    a year and the map asks for each area once, not once per sensor per viewport (issue 16)."""
+    zoom = request.args.get("zoom", "18")
+    if not _AREA_ID.fullmatch(area_id) or not zoom.isdigit() or int(zoom) > 22:
+        return json_error(400, _("Send an area id as the map gives it and zoom=0…22."))
+    geometry = svc.area(get_session(), area_id, int(zoom), cache=_ready_index_cache())
+    if geometry is None:
+        return json_error(404, _("No sensor in the register has this area."))
+    response = jsonify({"type": "Feature", "id": area_id, "geometry": geometry, "properties": {"zoom": int(zoom)}})
+    response.content_type = GEOJSON
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 24 * 3600
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.get("/sensors.csv")
