@@ -67,12 +67,25 @@ def finish(app: Flask) -> dict:
         _warm(app)
     elif state["thread"] is not threading.current_thread():
         state["thread"].join()
+    _import_lazy_modules()
     app.extensions["stadsregister.engine"].dispose()
     # Objects alive now are never collected in the workers: the collector would otherwise write to
     # (and so copy) every page of them in every worker at its first full collection.
     gc.collect()
     gc.freeze()
     return caches(app).report
+
+
+def _import_lazy_modules() -> None:
+    """Modules the app imports on first use (to keep command-line start-up short) are imported in
+    the master instead, so the workers share them and no first PDF or map page pays for them."""
+    import importlib
+
+    for name in ("weasyprint", "geo.mapview", "folium"):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional part that is not installed is simply not preloaded
+            pass
 
 
 def after_fork(app: Flask) -> None:
