@@ -190,6 +190,7 @@ def test_a_parking_fine_explained_by_its_rules(client, parking):
     assert "Er was bij de scan geen geldig parkeerrecht" in html  # the rule in the spec's own words
     assert "https://wetten.overheid.nl/BWBR0005416" in html  # the legal source per rule
     assert "minuten na einde parkeertijd: 5 minuten in plaats van 40 minuten" in html  # nearest other outcome
+    assert "Regelset versie 1" in html and "Modelversie" not in html  # rules are not called a model
     data = client.post(f"/algorithms/{parking.code}/explain.json", json=PARKING_CASE).get_json()
     explanation = data["explanation"]
     assert explanation["outputs"] == {"uitkomst": "naheffingsaanslag voorgesteld", "bedrag": 83.4}
@@ -199,6 +200,7 @@ def test_a_parking_fine_explained_by_its_rules(client, parking):
     pdf = client.post(f"/algorithms/{parking.code}/explain.pdf", data=dict(PARKING_CASE, csrf_token=csrf(form)))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert pdf.status_code == 200 and "83,40" in text and "wetten.overheid.nl" in text
+    assert "Regelset versie 1" in text
     bad = client.post(f"/algorithms/{parking.code}/explain.json", json=dict(PARKING_CASE, minuten_na_einde="veel"))
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "minuten_na_einde"
 
