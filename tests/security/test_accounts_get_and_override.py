@@ -66,7 +66,7 @@ def site(session, app, client, world):
 def get_urls(app, site):
     """Every GET route of the register, filled in with the site's real codes, ids and tokens."""
     values = {"code": site["code"], "sensor_id": site["sensor_id"], "token": site["token"], "sha256": "a" * 64,
-              "resource": "Things", "slug": "gemeente-amsterdam"}
+              "resource": "Things", "slug": "gemeente-amsterdam", "area_id": "0" * 16}
     with app.test_request_context():
         from flask import url_for
 
