@@ -61,7 +61,15 @@ def prepare(db: str, pg_url: str, folder: Path) -> dict:
     if db == "postgresql":
         from sqlalchemy import create_engine, text
 
-        engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
+        from sqlalchemy.engine import make_url
+
+        url = make_url(pg_url.replace("postgresql://", "postgresql+psycopg://"))
+        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:  # the benchmark's own database, made on first use
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}).first():
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        server.dispose()
+        engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
