@@ -11,8 +11,10 @@ import numpy as np
 from .. import fmt
 
 LEGEND = {
-    "nl": "↑ wijst naar “{a}”, ↓ wijst naar “{b}”. Het getal is de bijdrage van het woord.",
-    "en": "↑ points to “{a}”, ↓ points to “{b}”. The number is the word's contribution.",
+    "nl": "↑ wijst naar “{a}”, ↓ wijst naar “{b}”. Het getal zegt hoe sterk het woord telde: "
+          "hoe groter, hoe sterker. Het is geen kans of percentage.",
+    "en": "↑ points to “{a}”, ↓ points to “{b}”. The number says how strongly the word counted: "
+          "the larger, the stronger. It is not a chance or a percentage.",
 }
 LIST_ITEM = {"nl": "“{w}” {arrow} {n}{times}", "en": "“{w}” {arrow} {n}{times}"}
 MIN_SHOWN = 0.005
