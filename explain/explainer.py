@@ -140,6 +140,8 @@ class Explainer:
             names=spec.names,
             names_in=names_in,
             fast=None,
+            predict_fast=None,  # set by _prepare_predict once verified
+            additive=None,  # set by _prepare_additive once verified
             versions={**library_versions(), "model_saved_with": dict(model.saved_with)},
         )
         settings = {"method": method, "additivity_tolerance": TOLERANCE, "reference_rows": len(reference)}
@@ -205,7 +207,6 @@ class Explainer:
 
     def _prepare_predict(self, reference, settings: dict) -> None:
         """A verified direct forest predictor for the many predictions counterfactuals need."""
-        self.predict_fast = None
         fast = compile_forest(self.final) or compile_hist_boosting(self.final)
         if fast is None:
             return
@@ -290,7 +291,6 @@ class Explainer:
     def _prepare_additive(self, reference, settings: dict) -> None:
         """Shap's exact values in closed form for a yes/no linear model (see ``additive``); used
         only when they equal shap's own ``Exact`` explainer on reference rows."""
-        self.additive = None
         coef = getattr(self.final, "coef_", None)
         if self.task != "binary" or coef is None or np.ndim(coef) != 2 or len(coef) != 1 \
                 or not hasattr(self.final, "decision_function"):
@@ -314,9 +314,9 @@ class Explainer:
             with _SHAP_LOCK:
                 res = self._shap_values(check)
             base, phi, _out = additive.values(self._terms(self._decode_columns(check)))
-            flagged = list(self.final.classes_).index(self.final.classes_[1])
-            same = (np.allclose(np.asarray(res.values)[:, :, flagged], phi, rtol=0, atol=1e-9)
-                    and np.allclose(np.asarray(res.base_values)[:, flagged], base, rtol=0, atol=1e-9))
+            # the closed form gives the chance of classes_[1], shap's second output
+            same = (np.allclose(np.asarray(res.values)[:, :, 1], phi, rtol=0, atol=1e-9)
+                    and np.allclose(np.asarray(res.base_values)[:, 1], base, rtol=0, atol=1e-9))
         except (ExplainerError, ValueError, TypeError, IndexError):
             return
         if same:
@@ -358,7 +358,7 @@ class Explainer:
             data, est = self._frame_of(cols), self.estimator
         else:
             data, est = self._transform(cols), self.final
-        fast = getattr(self, "predict_fast", None) if est is self.final else None
+        fast = self.predict_fast if est is self.final else None
         if self.task == "regression":
             return np.asarray((fast or est.predict)(data), dtype=float)
         return np.asarray((fast or est.predict_proba)(data), dtype=float)
@@ -373,7 +373,7 @@ class Explainer:
     # -- core ------------------------------------------------------------------------------
     def _raw(self, cols: dict, n: int):
         """(base (n,K), phi (n,F,K), model output (n,K), probabilities or None)."""
-        if getattr(self, "additive", None) is not None:
+        if self.additive is not None:
             chance_base, chance_phi, chance = self.additive.values(self._terms(cols))
             base = np.stack([1.0 - chance_base, chance_base], axis=1)
             phi = np.stack([-chance_phi, chance_phi], axis=2)
@@ -410,9 +410,9 @@ class Explainer:
         base = np.broadcast_to(base, (n, base.shape[0]))
         final = self.final
         if self.task == "regression":
-            out = np.asarray((getattr(self, "predict_fast", None) or final.predict)(z), dtype=float).reshape(n, -1)
+            out = np.asarray((self.predict_fast or final.predict)(z), dtype=float).reshape(n, -1)
             return base, phi, out, None
-        proba = np.asarray((getattr(self, "predict_fast", None) or final.predict_proba)(z), dtype=float)
+        proba = np.asarray((self.predict_fast or final.predict_proba)(z), dtype=float)
         if self.scale == "log-odds":
             out = np.asarray(final.decision_function(z), dtype=float).reshape(n, -1)
         else:

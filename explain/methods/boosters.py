@@ -42,6 +42,7 @@ class BoosterExplainer:
         tab.check_task(spec, self.task)
         reference = spec.coerce_frame(reference)
         self.names = spec.names
+        self.fast = None  # a verified numpy replay of the preprocessing, set by _prepare_fast
         self._prepare_columns(reference)
         n_classes = 1 if self.task == "regression" else self._proba(self._z(reference[:1])).shape[1]
         self.classes = [] if self.task == "regression" else tab.class_labels(spec, n_classes)
@@ -62,7 +63,9 @@ class BoosterExplainer:
             self.tree = shap.TreeExplainer(loaded.booster, feature_perturbation="tree_path_dependent")
             self.scale = "value" if self.task == "regression" else "log-odds"
             settings.update(feature_perturbation="tree_path_dependent", model_output="raw")
-        self.settings = {**settings, **getattr(self, "settings_extra", {})}
+        if self.fast is not None:
+            settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
+        self.settings = settings
         self.versions = {**versions(), loaded.library: _module_version(loaded.library),
                          "model_saved_with": dict(loaded.saved_with)}
 
@@ -112,13 +115,12 @@ class BoosterExplainer:
             same = False
         if same:
             self.fast = fast
-            self.settings_extra = {"preprocessing": "numpy replay of scikit-learn (verified)"}
 
     def _z(self, frame) -> np.ndarray:
         pre = self.loaded.preprocessing
         if pre is None:
             return np.column_stack([np.asarray(frame[n], dtype=float) for n in self.order])
-        if getattr(self, "fast", None) is not None:
+        if self.fast is not None:
             return np.asarray(self.fast({n: np.asarray(frame[n]) for n in self.order}), dtype=float)
         z = pre.transform(frame[self.order])
         return np.asarray(z.toarray() if hasattr(z, "toarray") else z, dtype=float)
@@ -148,7 +150,7 @@ class BoosterExplainer:
     def outcome_values(self, frame) -> np.ndarray:
         """Value (regression), chance of the flagged class (yes/no) or class, per case: a frame,
         or named columns of checked values as the counterfactual search passes them."""
-        if isinstance(frame, dict) and (self.loaded.preprocessing is None or getattr(self, "fast", None) is not None):
+        if isinstance(frame, dict) and (self.loaded.preprocessing is None or self.fast is not None):
             z = self._z(frame)  # no pandas for the hundreds of candidates a search tries
         else:
             if isinstance(frame, dict):
