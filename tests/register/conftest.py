@@ -119,3 +119,20 @@ def smtp():
     inbox.port = port
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def woz(session, app, published):
+    """A published entry of organisation A explained with the sample WOZ model."""
+    from tests.register.samples import register
+
+    register(session, app, published)
+    return published
+
+
+@pytest.fixture
+def token_a(session, world):
+    """An API token of organisation A's registrant."""
+    plain = accounts.create_api_token(session=session, user=world.registrant_a, organisation=world.org_a, name="a")[1]
+    session.commit()
+    return {"Authorization": f"Bearer {plain}"}

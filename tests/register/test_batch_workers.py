@@ -2,25 +2,13 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from register.models.explanation import DecisionReceipt
-from register.services.model_versions import register_model
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
-
-
-@pytest.fixture
-def woz(session, app, published):
-    base = ARTEFACTS / "woz"
-    register_model(session=session, user=None, algorithm=published, data_dir=app.config["DATA_DIR"],
-                   model=(base / "model.skops").read_bytes(), model_name="model.skops",
-                   spec=(base / "spec.json").read_bytes(), spec_name="spec.json",
-                   reference=(base / "reference.csv").read_bytes(), publish=True)
-    return published
+from .samples import ARTEFACTS
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from register.models.footprint import CpuMeasurement
 from register.services import algorithms as algos
 from register.services import costs, decisions
 from tests.register.conftest import valid_entry
-from tests.register.test_explanations import WOZ_CASE, woz  # noqa: F401 - the fixture
+from tests.register.samples import WOZ_CASE
 
 FIGURES = {"cost_licence_eur": 48000, "cost_licence_source": "invoiced", "cost_licence_year": 2025,
            "energy_running_kwh": 1250.5, "energy_running_source": "measured", "energy_running_year": 2025}

@@ -7,9 +7,8 @@ option, an unknown algorithm code or organisation, a missing setting).
 import csv
 import json
 
-import pytest
 
-from tests.register.test_explanations import ARTEFACTS, WOZ_CASE, register
+from tests.register.samples import ARTEFACTS, WOZ_CASE
 from tests.register.test_sensors_import import csv_row, csv_text
 
 
@@ -56,12 +55,6 @@ def test_sensors_import(runner, world, tmp_path):
     assert sensors_import(runner, bad, valid_only=True).exit_code == 1
     assert sensors_import(runner, good, owner="Nobody").exit_code == 2
     assert sensors_import(runner, tmp_path / "missing.csv").exit_code == 2
-
-
-@pytest.fixture
-def woz(session, app, published):
-    register(session, app, published)
-    return published
 
 
 def cases_file(tmp_path, rows, name="cases.csv"):

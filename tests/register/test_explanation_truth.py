@@ -2,15 +2,11 @@
 the counterfactual comes as data, every input used is listed, and every explanation (page,
 receipt, PDF) says what it does not tell and how to object."""
 import io
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from register.services import accounts
-from register.services.model_versions import register_model
-
-ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
+from .samples import register
 CHECK_CASE = {"leeftijdsgroep": "18-26", "woonsituatie": "alleenstaand", "aantal_adreswijzigingen": "3",
               "jaren_in_amsterdam": "2", "eerdere_aanvragen": "1", "inkomen_uit_werk": "nee",
               "schulden_bekend": "ja", "aanvraag_volledig": "nee"}
@@ -29,19 +25,8 @@ def check(session, app, world, make_entry):
                                                    objection_route="Bezwaar binnen 6 weken."))
     algos.submit(session=session, user=world.registrant_a, algorithm=published)
     algos.approve(session=session, user=world.approver_a, algorithm=published)
-    base = ARTEFACTS / "slimme_check"
-    register_model(session=session, user=None, algorithm=published, data_dir=app.config["DATA_DIR"],
-                   model=(base / "model.skops").read_bytes(), model_name="model.skops",
-                   spec=(base / "spec.json").read_bytes(), spec_name="spec.json",
-                   reference=(base / "reference.csv").read_bytes(), publish=True)
+    register(session, app, published, "slimme_check")
     return published
-
-
-@pytest.fixture
-def token_a(session, world):
-    plain = accounts.create_api_token(session=session, user=world.registrant_a, organisation=world.org_a, name="a")[1]
-    session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def test_explain_json_gives_the_chance_and_points_that_add_up_and_the_change_as_data(client, check):

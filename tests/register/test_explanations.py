@@ -15,33 +15,8 @@ from register.models.accounts import utcnow
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services import accounts, decisions
 from register.services import algorithms as algos
-from register.services.model_versions import register_model
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
-WOZ_CASE = {"wijk": "centrum", "woningtype": "appartement", "woonoppervlak": "120", "perceeloppervlak": "0",
-            "bouwjaar": "1930", "energielabel": "C", "onderhoudsstaat": "goed", "parkeerplaats": "nee"}
-
-
-def register(session, app, algorithm, folder="woz", publish=True, user=None, model=None):
-    base = ARTEFACTS / folder
-    return register_model(session=session, user=user, algorithm=algorithm, data_dir=app.config["DATA_DIR"],
-                          model=model or (base / "model.skops").read_bytes(), model_name="model.skops",
-                          spec=(base / "spec.json").read_bytes(), spec_name="spec.json",
-                          reference=(base / "reference.csv").read_bytes(), publish=publish)
-
-
-@pytest.fixture
-def woz(session, app, published):
-    """A published entry of organisation A explained with the sample WOZ model."""
-    register(session, app, published)
-    return published
-
-
-@pytest.fixture
-def token_a(session, world):
-    plain = accounts.create_api_token(session=session, user=world.registrant_a, organisation=world.org_a, name="a")[1]
-    session.commit()
-    return {"Authorization": f"Bearer {plain}"}
+from .samples import ARTEFACTS, WOZ_CASE, register
 
 
 def stored_rows(session):

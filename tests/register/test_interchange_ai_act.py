@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from register.services import accounts
 from register.services import algorithms as algos
-from tests.register.test_explanations import WOZ_CASE, register
+from tests.register.samples import WOZ_CASE, register
 
 FOUR = {
     "nl": ["De rol van het AI-systeem bij uw besluit", "De belangrijkste onderdelen van het besluit",

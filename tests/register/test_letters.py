@@ -1,28 +1,14 @@
 """From the letter to the entry (issue 13): codes in any form, receipt references, the short
 address and the label's QR code, the about and organisation pages, plain words for residents."""
 import re
-from pathlib import Path
 
-import pytest
 import segno
 from sqlmodel import select
 
 from register.models.explanation import DecisionReceipt
 from register.services import accounts
-from register.services.model_versions import register_model
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts" / "woz"
-WOZ_CASE = {"wijk": "centrum", "woningtype": "appartement", "woonoppervlak": "120", "perceeloppervlak": "0",
-            "bouwjaar": "1930", "energielabel": "C", "onderhoudsstaat": "goed", "parkeerplaats": "nee"}
-
-
-@pytest.fixture
-def woz(session, app, published):
-    register_model(session=session, user=None, algorithm=published, data_dir=app.config["DATA_DIR"],
-                   model=(ARTEFACTS / "model.skops").read_bytes(), model_name="model.skops",
-                   spec=(ARTEFACTS / "spec.json").read_bytes(), spec_name="spec.json",
-                   reference=(ARTEFACTS / "reference.csv").read_bytes(), publish=True)
-    return published
+from .samples import WOZ_CASE
 
 
 def typed_forms(code: str) -> list[str]:

@@ -13,7 +13,7 @@ from sqlmodel import select
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services.model_versions import RegistrationFailed, register_model
 
-from .test_explanations import stored_rows, token_a  # noqa: F401 — the API token fixture
+from .test_explanations import stored_rows
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
 FILES = {  # folder → (model file, extra file)

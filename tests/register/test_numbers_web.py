@@ -1,16 +1,13 @@
 """Numbers typed on the explain form and sent to the JSON API are read in the request's language,
 and a number that could mean two plausible values is refused naming both (issue 10, point 3)."""
 import json
-from pathlib import Path
 
 import pytest
 
-from register.services import accounts
-from register.services.model_versions import register_model
+from .samples import ARTEFACTS, register
+from .samples import WOZ_CASE as CASE
 
-WOZ = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts" / "woz"
-CASE = {"wijk": "centrum", "woningtype": "appartement", "woonoppervlak": "120", "perceeloppervlak": "0",
-        "bouwjaar": "1930", "energielabel": "C", "onderhoudsstaat": "goed", "parkeerplaats": "nee"}
+WOZ = ARTEFACTS / "woz"
 
 
 def woz_spec(**plot_rules) -> dict:
@@ -24,31 +21,11 @@ def woz_spec(**plot_rules) -> dict:
     return spec
 
 
-def register(session, app, algorithm, spec: dict):
-    return register_model(session=session, user=None, algorithm=algorithm, data_dir=app.config["DATA_DIR"],
-                          model=(WOZ / "model.skops").read_bytes(), model_name="model.skops",
-                          spec=json.dumps(spec).encode(), spec_name="spec.json",
-                          reference=(WOZ / "reference.csv").read_bytes(), publish=True)
-
-
-@pytest.fixture
-def woz(session, app, published):
-    register(session, app, published, woz_spec())
-    return published
-
-
 @pytest.fixture
 def woz_decimal_plot(session, app, published):
     """The WOZ model with a plot size that may have decimals: '1.250' fits as 1250 and as 1.25."""
-    register(session, app, published, woz_spec(integer=None, step=None, decimals=2))
+    register(session, app, published, spec=woz_spec(integer=None, step=None, decimals=2))
     return published
-
-
-@pytest.fixture
-def token(session, world):
-    plain = accounts.create_api_token(session=session, user=world.registrant_a, organisation=world.org_a, name="a")[1]
-    session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def post_form(client, code, lang, **values):
@@ -101,15 +78,15 @@ def test_explain_json_takes_json_numbers_and_reads_strings_in_the_requests_langu
     assert error["field"] == "perceeloppervlak" and "2.125" in error["message"] and "2125" in error["message"]
 
 
-def test_the_decisions_api_reads_strings_in_the_requests_language(client, woz_decimal_plot, token):
+def test_the_decisions_api_reads_strings_in_the_requests_language(client, woz_decimal_plot, token_a):
     url = f"/api/v1/algorithms/{woz_decimal_plot.code}/decisions"
-    made = client.post(url + "?lang=nl", json={"inputs": dict(CASE, perceeloppervlak="1.250,5")}, headers=token)
+    made = client.post(url + "?lang=nl", json={"inputs": dict(CASE, perceeloppervlak="1.250,5")}, headers=token_a)
     assert made.status_code == 201
     receipt = client.get(made.get_json()["url"].split("localhost")[1] + ".json").get_json()
     assert receipt["answer"]["explanation"]["inputs"]["perceeloppervlak"] == 1250.5
-    english = client.post(url + "?lang=en", json={"inputs": dict(CASE, perceeloppervlak="0,5")}, headers=token)
+    english = client.post(url + "?lang=en", json={"inputs": dict(CASE, perceeloppervlak="0,5")}, headers=token_a)
     receipt = client.get(english.get_json()["url"].split("localhost")[1] + ".json").get_json()
     assert receipt["answer"]["explanation"]["inputs"]["perceeloppervlak"] == 0.5
-    refused = client.post(url + "?lang=nl", json={"inputs": dict(CASE, perceeloppervlak="1.250")}, headers=token)
+    refused = client.post(url + "?lang=nl", json={"inputs": dict(CASE, perceeloppervlak="1.250")}, headers=token_a)
     assert refused.status_code == 422
     assert "1250" in refused.get_json()["errors"][0]["message"] and "1,25" in refused.get_json()["errors"][0]["message"]

@@ -14,7 +14,6 @@ from explain.allowlist import accepted_parts
 from explain.spec_docs import documented_keys
 from register.models.explanation import ModelVersion
 from register.services import accounts
-from register.services.model_versions import register_model
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "sample_models" / "artefacts"
