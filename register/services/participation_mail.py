@@ -107,3 +107,15 @@ def resend(session: Session, *, user: User, item: Contribution, mailer: Mailer |
     if item.answer_email_state != FAILED or not item.email:
         raise WorkflowError(N_("There is no failed e-mail to send again."))
     return send_answer(session, item, mailer=mailer, questions_url=questions_url)
+
+
+def deliver(session: Session, item: Contribution, *, config, resent_by: User | None = None) -> str | None:
+    """Send the published answer to the resident's address (if any) through the configured SMTP
+    server, or send a failed one again (``resent_by``: the account asking); the portal and the
+    API both call this. The e-mail links the entry's questions page at the public address."""
+    code = session.get(Algorithm, item.algorithm_id).code
+    questions_url = f"{str(config['BASE_URL']).rstrip('/')}/algorithms/{code}/questions"
+    mailer = Mailer.from_config(config)
+    if resent_by is not None:
+        return resend(session, user=resent_by, item=item, mailer=mailer, questions_url=questions_url)
+    return send_answer(session, item, mailer=mailer, questions_url=questions_url)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from register.db import get_session
@@ -16,10 +16,10 @@ from register.models.participation import Contribution
 from register.services import accounts
 from register.services import algorithms as algos
 from register.services import participation as svc
+from register.services import participation_mail as mail_svc
 from register.web.api import bp
 from register.web.api.views import token_required
 from register.web.common import json_error, locale
-from register.web.portal.participation import email_answer
 
 
 def _described(row: dict) -> dict:
@@ -105,7 +105,7 @@ def approve_question_answer(item_id: int):
     except algos.WorkflowError as failure:
         db.rollback()
         return json_error(409, _(str(failure)))
-    emailed = email_answer(item)
+    emailed = mail_svc.deliver(db, item, config=current_app.config)
     return jsonify(_one(db, item) | {"email": emailed})
 
 
@@ -117,7 +117,7 @@ def resend_question_answer(item_id: int):
     if error:
         return error
     try:
-        emailed = email_answer(item, resent_by=g.api_user)
+        emailed = mail_svc.deliver(db, item, config=current_app.config, resent_by=g.api_user)
     except accounts.PermissionDenied:
         db.rollback()
         return json_error(403, _("Your account has no role in this organisation."))

@@ -8,14 +8,12 @@ from flask_babel import gettext as _
 
 from register.db import get_session
 from register.i18n import N_
-from register.models import User
 from register.models.participation import ADVICE_OUTCOMES, ADVISER_KINDS, Advice, Contribution
 from register.services import accounts
 from register.services import algorithms as algos
 from register.services import participation as svc
 from register.services import participation_advice as advice_svc
 from register.services import participation_mail as mail_svc
-from register.services.mail import Mailer
 from register.services.standard import label
 from register.web.common import current_user, fail, locale, login_required
 from register.web.portal import bp
@@ -28,17 +26,6 @@ DONE = {"publish": N_("The question is now public."), "reject": N_("The question
 EMAIL_FAILED = N_("The answer is published, but the e-mail to the sender failed. It waits in this list to be sent "
                   "again.")
 EMAIL_SENT = N_("The answer is published and e-mailed to the sender.")
-
-
-def email_answer(item: Contribution, *, resent_by: User | None = None) -> str | None:
-    """Send the published answer to the resident's address (if any), or send a failed one again
-    (``resent_by``: the account asking); also used by the JSON API."""
-    questions_url = url_for("public.questions_page", code=get_session().get(algos.Algorithm, item.algorithm_id).code,
-                            _external=True)
-    mailer = Mailer.from_config(current_app.config)
-    if resent_by is not None:
-        return mail_svc.resend(get_session(), user=resent_by, item=item, mailer=mailer, questions_url=questions_url)
-    return mail_svc.send_answer(get_session(), item, mailer=mailer, questions_url=questions_url)
 
 
 def _queue_page(status: int = 200, errors: dict | None = None, values: dict | None = None):
@@ -76,9 +63,9 @@ def question_step(item_id: int, step: str):
             svc.write_answer(session=db, user=user, item=item, text=request.form.get("answer", ""), locale=locale())
         elif step == "approve":
             svc.approve_answer(session=db, user=user, item=item)
-            emailed = email_answer(item)
+            emailed = mail_svc.deliver(db, item, config=current_app.config)
         elif step == "resend":
-            emailed = email_answer(item, resent_by=user)
+            emailed = mail_svc.deliver(db, item, config=current_app.config, resent_by=user)
         else:
             svc.resolve_flags(session=db, user=user, item=item, outcome={"keep": "kept", "hide": "hidden"}[step],
                               reason=reason)
