@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -56,11 +57,19 @@ def database_url(migrated_database, tmp_path):
     return f"sqlite:///{target}"
 
 
+CACHE_THREADS = {"stadsregister-listing-index", "stadsregister-map-index"}
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({"ENV": "testing", "SECRET_KEY": "test-secret-" + "x" * 20, "DATABASE_URL": database_url,
                       "DATA_DIR": str(tmp_path / "data"), "BASE_URL": "http://localhost"})
     yield app
+    # A cache rebuilt in the background (issue 16) may still be reading: let it finish before the
+    # next test empties the tables (on PostgreSQL a TRUNCATE beside a reading thread can deadlock).
+    for thread in threading.enumerate():
+        if thread.name in CACHE_THREADS:
+            thread.join(timeout=60)
     app.extensions["stadsregister.engine"].dispose()
 
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -44,6 +45,12 @@ _inner = app.wsgi_app
 
 
 def _named(environ, start_response):
+    if environ["PATH_INFO"] == "/__test_hold":  # keeps this worker busy, so the next request goes to the other
+        import time
+        time.sleep(1.5)
+        start_response("204 No Content", [("X-Test-Worker", str(os.getpid()))])
+        return [b""]
+
     def start(status, headers, exc_info=None):
         return start_response(status, headers + [("X-Test-Worker", str(os.getpid()))], exc_info)
     return _inner(environ, start)
@@ -76,12 +83,20 @@ class Site:
     def from_both(self, method: str, path: str, **kwargs) -> list[requests.Response]:
         """The same request, repeated until each of the two workers has answered it."""
         answers: dict[str, requests.Response] = {}
-        for _ in range(200):
+        for attempt in range(60):
+            # The kernel may hand every connection to the worker that is back at accept() first; after
+            # a few tries one worker is kept busy, so the request must go to the other.
+            hold = threading.Thread(target=self.call, args=("GET", "/__test_hold")) if attempt >= 10 else None
+            if hold:
+                hold.start()
+                time.sleep(0.3)
             response = self.call(method, path, **kwargs)
+            if hold:
+                hold.join()
             answers.setdefault(response.headers["X-Test-Worker"], response)
             if len(answers) == 2:
                 return list(answers.values())
-        pytest.fail(f"only worker {sorted(answers)} answered {path} in 200 requests")
+        pytest.fail(f"only worker {sorted(answers)} answered {path} in 60 requests")
 
 
 @pytest.fixture
