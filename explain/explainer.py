@@ -32,7 +32,7 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import compile_forest, compile_hist_boosting, compile_preprocessor
+from .fastpath import compile_forest, compile_hist_boosting, compile_linear, compile_preprocessor
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping
@@ -149,6 +149,7 @@ class Explainer:
         take = np.sort(rng.choice(len(reference), size=min(background_size, len(reference)), replace=False))
         self.background_index = take  # which reference rows the interventional methods average over
         self._prepare_transform(reference, settings)
+        self._prepare_predict(reference, settings)
         if method == "tree":
             try:
                 self._prepare_columns(reference)
@@ -166,7 +167,6 @@ class Explainer:
             self._prepare_sampled(reference.iloc[take], method, permutations, seed, settings)
             if method == "exact":
                 self._prepare_additive(reference, settings)
-        self._prepare_predict(reference, settings)
         self.reference = reference
         self.settings = settings
         return self
@@ -206,8 +206,9 @@ class Explainer:
             settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
 
     def _prepare_predict(self, reference, settings: dict) -> None:
-        """A verified direct forest predictor for the many predictions counterfactuals need."""
-        fast = compile_forest(self.final) or compile_hist_boosting(self.final)
+        """A verified direct predictor (forests, boosting, linear models) for the many
+        predictions counterfactuals need."""
+        fast = compile_forest(self.final) or compile_hist_boosting(self.final) or compile_linear(self.final)
         if fast is None:
             return
         try:
@@ -218,7 +219,7 @@ class Explainer:
             same = False
         if same:
             self.predict_fast = fast
-            settings["prediction"] = "direct tree calls (verified against scikit-learn)"
+            settings["prediction"] = "compiled for single cases (verified against scikit-learn)"
 
     def _prepare_columns(self, reference) -> None:
         """Which encoded columns come from which input, checked by changing inputs one by one."""
@@ -245,6 +246,7 @@ class Explainer:
                 model_output="probability",
                 background_size=len(z),
             )
+            self._prepare_folded(kind, z, settings)
             return
         self.tree = shap.TreeExplainer(self.final, feature_perturbation="tree_path_dependent")
         self.scale = (
@@ -253,6 +255,50 @@ class Explainer:
             else ("log-odds" if kind in LOGIT_TREES else "probability")
         )
         settings.update(feature_perturbation="tree_path_dependent", model_output="raw")
+
+    def _prepare_folded(self, kind: str, z: np.ndarray, settings: dict) -> None:
+        """For averaged tree ensembles: the same interventional values with the background folded
+        in once (explain.treeshap), used only after it matches shap's exact explainer on this
+        model (or, for too many columns to enumerate, shap's tree explainer)."""
+        from .treeshap import AVERAGED, InterventionalTrees, Unsupported
+
+        self.folded = None
+        if kind not in AVERAGED:
+            return
+        import shap
+
+        output = self.final.classes_.tolist().index(self.final.classes_[1])
+        try:
+            folded = InterventionalTrees(self.final, z, output=output)
+            cases, small = z[-3:], z[: min(len(z), 8)]
+            mine = InterventionalTrees(self.final, small, output=output).values(cases)
+            if 2 ** z.shape[1] * len(small) <= EXACT_BUDGET:
+                predict = self.predict_fast or self._unnamed_predict_proba
+                exact = shap.explainers.Exact(lambda rows: np.asarray(predict(rows))[:, output],
+                                              shap.maskers.Independent(small, max_samples=len(small)))
+                theirs = np.asarray(exact(cases, silent=True).values, dtype=float)
+                judge = "shap Exact"
+            else:
+                tree = shap.TreeExplainer(self.final, small, feature_perturbation="interventional",
+                                          model_output="probability")
+                theirs = np.asarray(tree.shap_values(cases, check_additivity=False), dtype=float)
+                theirs = theirs[..., output] if theirs.ndim == 3 else theirs
+                judge = "shap's tree explainer"
+        except (Unsupported, ValueError, TypeError, IndexError):
+            return
+        if np.allclose(mine, theirs, rtol=0, atol=1e-9) and np.isclose(
+            folded.expected_value, float(np.atleast_1d(self.tree.expected_value)[-1]), rtol=0, atol=1e-9
+        ):
+            self.folded = folded
+            settings["tree_solver"] = f"background folded into the trees once (verified against {judge})"
+
+    def _unnamed_predict_proba(self, rows: np.ndarray) -> np.ndarray:
+        """The final step's chances for encoded rows given without column names (as shap does)."""
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+            return self.final.predict_proba(rows)
 
     def _check_sample(self, frame) -> None:
         """Refuse a method whose contributions do not add up on reference rows (then we fall
@@ -392,12 +438,16 @@ class Explainer:
         z = self._transform(cols)
         if self.method == "tree":
             zt = _as_float32(z) if self.scale == "probability" and self.task == "binary" else z
-            # in chunks: shap shows a progress bar on stderr for long interventional calls
-            phi_z = np.concatenate([
-                np.asarray(self.tree.shap_values(zt[i : i + 25], check_additivity=False), dtype=float)
-                for i in range(0, len(zt), 25)
-            ])
-            base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
+            folded = getattr(self, "folded", None)
+            if folded is not None and not np.isnan(zt).any():
+                phi_z, base = folded.values(zt), np.array([folded.expected_value])
+            else:
+                # in chunks: shap shows a progress bar on stderr for long interventional calls
+                phi_z = np.concatenate([
+                    np.asarray(self.tree.shap_values(zt[i : i + 25], check_additivity=False), dtype=float)
+                    for i in range(0, len(zt), 25)
+                ])
+                base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
             if self.scale == "probability" and self.task == "binary" and phi_z.ndim == 2:
                 # one probability output (classes_[1]); classes_[0] is its complement
                 phi_z = np.stack([-phi_z, phi_z], axis=2)

@@ -8,9 +8,26 @@ v1.0.0, plus our extension fields), and a short ``dpia.md``.
 Regenerate all of them with ``python -m sample_models.build``.
 """
 
+import json
+from importlib.metadata import version
 from pathlib import Path
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+# The libraries whose arithmetic a trained model's bytes depend on: another numpy or scipy (a
+# new BLAS, a changed solver) moves a fitted coefficient in its last bit. The committed models
+# were trained with the versions in BUILT_WITH; a rebuild is byte-identical only with those.
+TRAINING_LIBRARIES = ("numpy", "scipy", "scikit-learn")
+BUILT_WITH = ARTEFACTS / "built_with.json"
+
+
+def training_versions() -> dict[str, str]:
+    """The installed versions of the libraries a model's bytes depend on."""
+    return {name: version(name) for name in TRAINING_LIBRARIES}
+
+
+def built_with_these_libraries() -> bool:
+    """True when the committed models were trained with the installed training libraries."""
+    return BUILT_WITH.is_file() and json.loads(BUILT_WITH.read_text()) == training_versions()
 NAMES = ("woz", "slimme_check", "vakantieverhuur")
 # Other model kinds (issue 11), each with its own artefact layout; built by their own ``build``:
 # kinderopvang — LightGBM model.txt + preprocessing.skops; meldingen — a text pipeline.
