@@ -166,9 +166,7 @@ def compile_forest(final) -> Callable[[np.ndarray], np.ndarray] | None:
         roots.append(offset)
         offset += tree.node_count
         depth = max(depth, int(tree.max_depth))
-    left, right = np.concatenate(lefts), np.concatenate(rights)
-    feature, threshold = np.concatenate(features), np.concatenate(thresholds)
-    missing = np.concatenate(missing_left)
+    walk = _NodeWalk(lefts, rights, features, thresholds, missing_left, roots, depth)
     table = np.concatenate(values)
     root = np.asarray(roots)
 
@@ -184,13 +182,7 @@ def compile_forest(final) -> Callable[[np.ndarray], np.ndarray] | None:
         if len(x32) > MANY_ROWS:  # many rows: each tree's own compiled walk is quicker
             out = per_tree(x32)
             return out if classifier else out[:, 0]
-        x = x32.astype(np.float64)
-        rows = np.arange(len(x))[:, None]
-        node = np.broadcast_to(root, (len(x), len(root)))
-        for _ in range(depth):
-            value = x[rows, feature[node]]
-            go_left = (value <= threshold[node]) | (np.isnan(value) & missing[node])
-            node = np.where(go_left, left[node], right[node])
+        node = walk(x32.astype(np.float64))
         # added tree by tree, left to right, then divided: scikit-learn's order, so its rounding
         out = np.cumsum(table[node], axis=1)[:, -1] / len(root)
         return out if classifier else out[:, 0]
@@ -265,20 +257,13 @@ def _walk_hist_trees(trees, per_class: int) -> Callable[[np.ndarray], np.ndarray
             classes.append(k)
             offset += len(nodes)
             depth = max(depth, int(nodes["depth"].max()))
-    left, right = np.concatenate(lefts), np.concatenate(rights)
-    feature, threshold = np.concatenate(features), np.concatenate(thresholds)
-    missing, table = np.concatenate(missing_left), np.concatenate(values)
-    root, tree_class = np.asarray(roots), np.asarray(classes)
+    walk = _NodeWalk(lefts, rights, features, thresholds, missing_left, roots, depth)
+    table = np.concatenate(values)
+    tree_class = np.asarray(classes)
     of_class = [tree_class == k for k in range(per_class)]
 
     def run(x: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-        rows = np.arange(len(x))[:, None]
-        node = np.broadcast_to(root, (len(x), len(root)))
-        for _ in range(depth):
-            value = x[rows, feature[node]]
-            go_left = np.where(np.isnan(value), missing[node], value <= threshold[node])
-            node = np.where(go_left, left[node], right[node])
-        leaf_values = table[node]
+        leaf_values = table[walk(x)]
         start = np.empty((len(x), 1))
         out = []
         for k, mask in enumerate(of_class):  # cumsum adds left to right, as the loop in sklearn
@@ -317,3 +302,32 @@ def compile_linear(final) -> Callable[[np.ndarray], np.ndarray] | None:
 
         return proba
     return None
+
+
+class _NodeWalk:
+    """Many trees laid end to end in one node table, walked for every (case, tree) pair at
+    once: one level per round of numpy gathers. A leaf points to itself, so walking past it
+    changes nothing; ``value <= threshold`` goes left, a missing value where the tree sends it."""
+
+    def __init__(self, lefts, rights, features, thresholds, missing_left, roots, depth: int):
+        self.child = np.stack([np.concatenate(lefts), np.concatenate(rights)], axis=1).ravel()
+        self.feature = np.concatenate(features).astype(np.int64)
+        self.threshold = np.concatenate(thresholds).astype(np.float64)
+        self.missing_right = ~np.concatenate(missing_left).astype(bool)
+        self.root = np.asarray(roots, dtype=np.int64)
+        self.depth = depth
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Leaf node ids (n cases × trees) for float64 cases ``x``."""
+        n, width = x.shape
+        flat = np.ascontiguousarray(x).ravel()
+        start = (np.arange(n, dtype=np.int64) * width)[:, None]
+        gaps = bool(np.isnan(flat).any())
+        node = np.repeat(self.root[None, :], n, axis=0)
+        for _ in range(self.depth):
+            value = flat[start + self.feature[node]]
+            go_right = ~(value <= self.threshold[node])
+            if gaps:  # NaN compares False: send it where the tree learnt to
+                go_right &= ~np.isnan(value) | self.missing_right[node]
+            node = self.child[2 * node + go_right]
+        return node
