@@ -31,6 +31,7 @@ from .errors import InputError
 from .spec import Feature
 
 SINGLE_GRID, PAIR_GRID, TRIPLE_GRID, REFINE_GRID = 16, 5, 3, 40
+FIRST_BATCH = 32  # candidates predicted in the first batch of the cheapest-first search
 NEIGHBOUR_QUANTILE = 0.95
 
 
@@ -259,28 +260,31 @@ def counterfactual(
 
 
 def _best(explainer, space, clean, combos, success, limit):
-    """(cost, change, new outcome) of the cheapest realistic change that works, or None."""
+    """(cost, change, new outcome) of the cheapest realistic change that works, or None.
+
+    Candidates are tried cheapest first, in batches that double in size (32, 64, …): the
+    first batch with a change that works and stays near real reference cases holds the answer
+    the whole set would give (ties keep their order), and most searches end in the first batch
+    instead of predicting every candidate."""
     if not combos:
         return None, 0
     spec = explainer.spec
-    rows = [{**clean, **change} for change in combos]
-    cols = spec.to_columns(rows)
-    values = explainer.outcome_values(cols)
-    ok = np.flatnonzero(success(values))
-    if not len(ok):
-        return None, len(rows)
-    costs = np.array(
-        [sum(space.cost(spec.feature(n), clean[n], v) for n, v in combos[i].items()) for i in ok]
-    )
-    order = ok[np.argsort(costs, kind="stable")]
-    for start in range(0, len(order), 32):
-        chunk = order[start : start + 32]
-        near = space.nearest({n: c[chunk] for n, c in cols.items()}) <= limit + 1e-9
-        if near.any():
-            i = chunk[int(np.argmax(near))]
-            cost = sum(space.cost(spec.feature(n), clean[n], v) for n, v in combos[i].items())
-            return (cost, combos[i], values[i]), len(rows)
-    return None, len(rows)
+    costs = np.array([sum(space.cost(spec.feature(n), clean[n], v) for n, v in c.items()) for c in combos])
+    order = np.argsort(costs, kind="stable")
+    tried, start, size = 0, 0, FIRST_BATCH
+    while start < len(order):
+        chunk = order[start : start + size]
+        cols = spec.to_columns([{**clean, **combos[i]} for i in chunk])
+        values = explainer.outcome_values(cols)
+        tried += len(chunk)
+        ok = np.flatnonzero(success(values))
+        if len(ok):
+            near = space.nearest({n: c[ok] for n, c in cols.items()}) <= limit + 1e-9
+            if near.any():
+                j = ok[int(np.argmax(near))]
+                return (float(costs[chunk[j]]), combos[chunk[j]], values[j]), tried
+        start, size = start + size, size * 2
+    return None, tried
 
 
 def _refine(explainer, space, clean, change, success, limit):
