@@ -23,6 +23,7 @@ chance over the background rows, each contribution is in probability, and
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -61,14 +62,22 @@ _BACKUP_LOCK = threading.Lock()
 _SHAP_LOCK = threading.Lock()  # shap's samplers use numpy's global RNG and shared buffers
 
 
-def library_versions() -> dict:
-    import shap
-    import sklearn
+def _installed(module: str, distribution: str) -> str:
+    """A library's version without importing it: the imported module's own if it is loaded
+    already, else the installed distribution's (importing shap alone takes seconds)."""
+    loaded = sys.modules.get(module)
+    if loaded is not None and getattr(loaded, "__version__", None):
+        return loaded.__version__
+    from importlib.metadata import version
 
+    return version(distribution)
+
+
+def library_versions() -> dict:
     return {
         "explain": __version__,
-        "shap": shap.__version__,
-        "scikit-learn": sklearn.__version__,
+        "shap": _installed("shap", "shap"),
+        "scikit-learn": _installed("sklearn", "scikit-learn"),
         "numpy": np.__version__,
     }
 
@@ -170,6 +179,29 @@ class Explainer:
         self.reference = reference
         self.settings = settings
         return self
+
+    # -- pickling (a snapshot of a built explainer) ---------------------------------------------
+    def __getstate__(self) -> dict:
+        """Everything but the compiled numpy replays (closures, which pickle cannot write): only
+        whether each was verified at build time. ``__setstate__`` compiles them again from the same
+        fitted estimator with the same code, so the copy computes exactly what the original did.
+        Whoever stores the bytes must authenticate them (pickle runs code when it loads)."""
+        state = dict(self.__dict__)
+        state.pop("_backup_explainer", None)  # built again on first need
+        state["fast"] = state.get("fast") is not None
+        state["predict_fast"] = state.get("predict_fast") is not None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        fast, predict_fast = state.pop("fast"), state.pop("predict_fast")
+        self.__dict__.update(state, fast=None, predict_fast=None)
+        if fast:
+            self.fast = compile_preprocessor(self.pre, self.names_in)
+        if predict_fast:
+            self.predict_fast = compile_forest(self.final) or compile_hist_boosting(self.final)
+        if (fast and self.fast is None) or (predict_fast and self.predict_fast is None):
+            raise ExplainerError("snapshot", "The stored explainer's fast path cannot be compiled again.",
+                                 "Het snelle pad van de opgeslagen uitlegger kan niet opnieuw worden opgebouwd.")
 
     # -- preparation ----------------------------------------------------------------------
     def _columns(self, frame) -> dict:

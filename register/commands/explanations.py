@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from register.cli import _session
+from register.cli import _session, without_web
 
 
 def _algorithm(session, code: str):
@@ -130,6 +130,7 @@ def decisions_group() -> None:
     """Decision receipts for letters."""
 
 
+@without_web
 @decisions_group.command("batch")
 @click.option("--algorithm", "code", required=True, help="The algorithm's public code.")
 @click.option("--chunk", default=1000, show_default=True, help="Cases explained and stored per transaction.")
