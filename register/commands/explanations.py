@@ -149,7 +149,7 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
     reads as two plausible values ('1.250': 1250 or 1.25) is refused on its line, never guessed."""
     import time
 
-    from geo.export import spreadsheet_safe
+    from geo.cells import spreadsheet_safe
     from register.services import batch
     from register.services.decisions import NoModel, Withdrawn, model_for
     from register.services.model_versions import EXPLAINERS
