@@ -190,8 +190,23 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
                 bar.update(len(lines))
     click.echo(f"{len(rows) - bad} receipts written to {out}; {bad} rows refused "
                f"(first chunk after {first or 0:.1f} s, all after {time.monotonic() - started:.1f} s).")
+    _quick_exit()
     if bad:  # a cron job must see that rows were refused, above all when every row was (#17)
         sys.exit(1)
+
+
+_EXIT_HOOK: list = []
+
+
+def _quick_exit() -> None:
+    """Python's last garbage collection at exit walks every object of the 800 modules loaded, a fifth
+    of a second the run has no use for: at exit, the objects are frozen (left to the OS) instead."""
+    if not _EXIT_HOOK:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _EXIT_HOOK.append(True)
 
 
 @click.command("purge")

@@ -203,3 +203,28 @@ def test_the_batch_command_starts_without_the_web_layer(app, session, woz, cases
         [r for r in csv.DictReader((tmp_path / "full.csv").open())]
     assert len(full) == 30
     light.extensions["stadsregister.engine"].dispose()
+
+
+def test_the_batch_command_with_a_snapshot_loads_neither_scikit_learn_nor_shap(app, woz, cases, tmp_path):
+    """A real ``stadsregister decisions batch`` process: with the registration's snapshot it explains
+    and stores every case without importing scikit-learn, shap, pandas, skops or shapely."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys\nfrom register.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', sorted(m for m in ('sklearn', 'shap', 'pandas', 'skops', 'shapely', 'scipy') "
+            "if m in sys.modules))\n")
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+               **{f"STADSREGISTER_{k}": str(app.config[k])
+                  for k in ("ENV", "SECRET_KEY", "DATABASE_URL", "DATA_DIR", "BASE_URL")})
+    out = tmp_path / "out.csv"
+    result = subprocess.run([sys.executable, "-c", code, "decisions", "batch", "--algorithm", woz.code,
+                             str(cases), str(out)], env=env, capture_output=True, text=True, timeout=600)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr
+    lines = list(csv.DictReader(out.open()))
+    assert len(lines) == 30 and all(line["url"] and not line["error"] for line in lines)
+    assert batch(app.test_cli_runner(), woz, cases, tmp_path / "again.csv") == \
+        [(r["line"], r["case_ref"], r["url"], r["error"]) for r in lines]  # the same receipts in-process
