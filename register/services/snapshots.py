@@ -68,9 +68,15 @@ def fingerprint() -> str:
     package's own source (a changed fast path or check is a different explainer). Read once."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
         import explain
+
+        def installed(name: str) -> str:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                return "not installed"
 
         code = hashlib.sha256()
         root = Path(explain.__file__).resolve().parent
@@ -79,7 +85,7 @@ def fingerprint() -> str:
         _FINGERPRINT = json.dumps({
             "python": platform.python_version(), "implementation": platform.python_implementation(),
             "pickle": pickle.HIGHEST_PROTOCOL, "explain_source": code.hexdigest(),
-            **{name: version(name) for name in _DISTRIBUTIONS}}, sort_keys=True)
+            **{name: installed(name) for name in _DISTRIBUTIONS}}, sort_keys=True)
     return _FINGERPRINT
 
 
