@@ -122,7 +122,8 @@ def show(title: str, runs: list[list[tuple[str, str, str]]]) -> None:
 def command(env: dict, code: str, cases: Path, out: Path) -> tuple[float, float, str]:
     started, cpu = time.perf_counter(), children_cpu()
     result = subprocess.run([sys.executable, "-c", "from register.cli import main; main()", "decisions", "batch",
-                             "--algorithm", code, str(cases), str(out)], env=env, capture_output=True, text=True)
+                             "--algorithm", code, str(cases), str(out)], env=env, capture_output=True, text=True,
+                            check=False)
     wall, cpu = time.perf_counter() - started, children_cpu() - cpu
     said = (result.stdout.strip().splitlines() or [result.stderr.strip()])[-1]
     return wall, cpu, said.split("; ", 1)[-1]

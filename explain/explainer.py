@@ -391,8 +391,6 @@ class Explainer:
 
     def _prepare_sampled(self, background, method, permutations, seed, settings):
         """shap's Exact (all coalitions) or Permutation (sampled) explainer over the inputs."""
-        import shap
-
         self.background = self._encode(self._columns(background))
         self.scale = "value" if self.task == "regression" else "probability"
         self.seed = seed
