@@ -34,7 +34,7 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import compile_forest, compile_hist_boosting, compile_preprocessor
+from .fastpath import FORESTS, compile_forest, compile_hist_boosting, compile_preprocessor
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping
@@ -241,7 +241,7 @@ class Explainer:
     def _compile_predict_fast(self, verified: bool) -> None:
         self.predict_fast = None
         if verified:
-            self.predict_fast = compile_forest(self.final) or compile_hist_boosting(self.final)
+            self.predict_fast = self._compile_predictor()
             if self.predict_fast is None:
                 raise ExplainerError("snapshot", "The stored explainer's fast path cannot be compiled again.",
                                      "Het snelle pad van de opgeslagen uitlegger kan niet opnieuw worden opgebouwd.")
@@ -268,8 +268,8 @@ class Explainer:
             tree = TreeShapReplay(self.tree)
             same = np.array_equal(tree.shap_values(zt),
                                   np.asarray(self.tree.shap_values(zt, check_additivity=False)))
-            if self.predict_fast is not None and hasattr(self.predict_fast, "tables"):
-                predict = ForestReplay(self.final, self.predict_fast.tables)
+            if self.predict_fast is not None and type(self.final).__name__ in FORESTS:
+                predict = ForestReplay(self.final)
             elif self.predict_fast is None:
                 predict = GradientBoostingReplay(self.final, z)
             else:
@@ -325,9 +325,14 @@ class Explainer:
             self.fast = fast
             settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
 
+    def _compile_predictor(self):
+        """The direct predictor for this model, if there is one (at build, and again when a pickled
+        explainer is loaded: compiled predictors are functions, which pickle cannot write)."""
+        return compile_forest(self.final) or compile_hist_boosting(self.final)
+
     def _prepare_predict(self, reference, settings: dict) -> None:
         """A verified direct forest predictor for the many predictions counterfactuals need."""
-        fast = compile_forest(self.final) or compile_hist_boosting(self.final)
+        fast = self._compile_predictor()
         if fast is None:
             return
         try:

@@ -211,20 +211,15 @@ def compile_forest(final) -> Callable[[np.ndarray], np.ndarray] | None:
             value = value / norm
         tables.append(np.ascontiguousarray(value))
 
-    return _Forest(trees, tables)
-
-
-class _Forest:
-    def __init__(self, trees, tables):
-        self.trees, self.tables = trees, tables
-
-    def __call__(self, z: np.ndarray) -> np.ndarray:
+    def run(z: np.ndarray) -> np.ndarray:
         x = np.ascontiguousarray(z, dtype=np.float32)
         total = None
-        for tree, table in zip(self.trees, self.tables):
+        for tree, table in zip(trees, tables):
             value = table[tree.apply(x)]
             total = value.copy() if total is None else total + value
-        return total / len(self.trees)
+        return total / len(trees)
+
+    return run
 
 
 HIST_BOOSTING = {"HistGradientBoostingClassifier", "HistGradientBoostingRegressor"}

@@ -157,11 +157,24 @@ class GradientBoostingReplay:
 
 
 class ForestReplay:
-    """``fastpath.compile_forest`` with numpy's tree walk instead of scikit-learn's ``Tree.apply``."""
+    """A random forest's ``predict_proba`` (classifiers) or ``predict`` (regressors): each tree's
+    normalised leaf values, added tree by tree and divided, as scikit-learn does."""
 
-    def __init__(self, final, tables: list[np.ndarray]):
-        self.trees = [TreeTable(e.tree_) for e in final.estimators_]
-        self.tables = tables
+    def __init__(self, final):
+        if getattr(final, "n_outputs_", 1) != 1:
+            raise ValueError("only single-output forests are replayed")
+        classifier = type(final).__name__.endswith("Classifier")
+        n_classes = int(getattr(final, "n_classes_", 1))
+        self.trees, self.tables = [], []
+        for estimator in final.estimators_:  # each node's answer, normalised as DecisionTree*.predict* does
+            tree = estimator.tree_
+            value = tree.value[:, 0, :n_classes] if classifier else tree.value[:, 0, 0]
+            if classifier:
+                norm = value.sum(axis=1, keepdims=True)
+                norm[norm == 0.0] = 1.0
+                value = value / norm
+            self.trees.append(TreeTable(tree))
+            self.tables.append(np.ascontiguousarray(value))
 
     def __call__(self, z) -> np.ndarray:
         x = _float32(z)
