@@ -37,6 +37,11 @@ Explaining (build once per model version, share read-only)::
     explainer.explain(row, *, validate=True) -> Explanation      # raises InputError
     explainer.explain_many(rows_or_df, *, validate=True) -> list[Explanation]
     explainer.outcome_values(df_or_columns) -> np.ndarray        # value | flagged score | class
+    pickle.dumps(explainer) / pickle.loads(...)   # the same numbers; authenticate stored bytes!
+        # explainer.lite: tree models (shap's TreeSHAP routine and the trees replayed with numpy,
+        # checked bit for bit at build, see ``lite``) and closed-form yes/no linear models explain
+        # without importing scikit-learn, shap or pandas once unpickled; the model and reference
+        # data inside are read only when needed (counterfactuals, charts)
 
     Explanation: model_sha256, method, settings, versions, task, scale, inputs, base_value,
         contributions (per original input feature), output_value, prediction,

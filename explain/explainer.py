@@ -23,6 +23,8 @@ chance over the background rows, each contribution is in probability, and
 from __future__ import annotations
 
 import hashlib
+import pickle
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,7 +34,7 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import compile_forest, compile_hist_boosting, compile_linear, compile_preprocessor
+from .fastpath import FORESTS, compile_forest, compile_hist_boosting, compile_linear, compile_preprocessor
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping
@@ -59,16 +61,28 @@ EXACT_BUDGET = 2**10 * 100  # model evaluations per explained case: coalitions Ã
 METHODS = {"auto", "tree", "linear", "exact", "permutation"}
 _BACKUP_LOCK = threading.Lock()
 _SHAP_LOCK = threading.Lock()  # shap's samplers use numpy's global RNG and shared buffers
+_HEAVY_LOCK = threading.Lock()
+# What a lite explainer's pickle keeps apart, read on first use: scikit-learn's and shap's objects
+# and the reference data (pandas).
+_HEAVY = ("model", "pre", "final", "estimator", "tree", "shap", "reference", "predict_fast")
+
+
+def _installed(module: str, distribution: str) -> str:
+    """A library's version without importing it: the imported module's own if it is loaded
+    already, else the installed distribution's (importing shap alone takes seconds)."""
+    loaded = sys.modules.get(module)
+    if loaded is not None and getattr(loaded, "__version__", None):
+        return loaded.__version__
+    from importlib.metadata import version
+
+    return version(distribution)
 
 
 def library_versions() -> dict:
-    import shap
-    import sklearn
-
     return {
         "explain": __version__,
-        "shap": shap.__version__,
-        "scikit-learn": sklearn.__version__,
+        "shap": _installed("shap", "shap"),
+        "scikit-learn": _installed("sklearn", "scikit-learn"),
         "numpy": np.__version__,
     }
 
@@ -142,6 +156,10 @@ class Explainer:
             fast=None,
             predict_fast=None,  # set by _prepare_predict once verified
             additive=None,  # set by _prepare_additive once verified
+            tree_lite=None,  # these three by _prepare_lite, once verified
+            predict_lite=None,
+            lite=False,
+            model_sha256=model.sha256,
             versions={**library_versions(), "model_saved_with": dict(model.saved_with)},
         )
         settings = {"method": method, "additivity_tolerance": TOLERANCE, "reference_rows": len(reference)}
@@ -169,7 +187,109 @@ class Explainer:
                 self._prepare_additive(reference, settings)
         self.reference = reference
         self.settings = settings
+        self._prepare_lite(reference)
         return self
+
+    # -- pickling (a snapshot of a built explainer) ---------------------------------------------
+    def __getstate__(self) -> dict:
+        """Everything but the compiled forest predictors (they call scikit-learn's own routines and
+        are compiled again on loading, from the same fitted estimator with the same code).
+
+        An explainer that explains without scikit-learn and shap (``lite``: its replays were
+        checked at build time) keeps their objects, the model and the reference data in a pickle of
+        their own inside, read only when something needs them (a counterfactual, the charts), so a
+        process that only explains cases never imports those libraries. Whoever stores the bytes
+        must authenticate them: pickle runs code when it loads."""
+        state = dict(self.__dict__)
+        state.pop("_backup_explainer", None)  # built again on first need
+        if "_heavy" in state:  # loaded from such a pickle and never needed the rest: written as it came
+            return state
+        state["predict_fast"] = state.get("predict_fast") is not None
+        if state.get("lite"):
+            if state.pop("shap", None) is not None:  # it calls back into this explainer: made again
+                state["_shap_again"] = True
+            heavy = {name: state.pop(name) for name in _HEAVY if name in state}
+            state["_heavy"] = pickle.dumps(heavy, protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if "_heavy" not in state:
+            self._compile_predict_fast(state["predict_fast"])
+
+    def __getattr__(self, name: str):
+        # Called only for an attribute that is not set: the part of a lite pickle not read yet.
+        if name in _HEAVY and "_heavy" in self.__dict__:
+            self._load_heavy()
+            if name in self.__dict__:
+                return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _load_heavy(self) -> None:
+        with _HEAVY_LOCK:
+            blob = self.__dict__.get("_heavy")
+            if blob is None:
+                return
+            heavy = pickle.loads(blob)
+            flag = heavy.pop("predict_fast")
+            self.__dict__.update(heavy)
+            self._compile_predict_fast(flag)
+            if self.__dict__.pop("_shap_again", False):
+                self._make_shap(self.method)
+            del self.__dict__["_heavy"]
+
+    def _compile_predict_fast(self, verified: bool) -> None:
+        self.predict_fast = None
+        if verified:
+            self.predict_fast = self._compile_predictor()
+            if self.predict_fast is None:
+                raise ExplainerError("snapshot", "The stored explainer's fast path cannot be compiled again.",
+                                     "Het snelle pad van de opgeslagen uitlegger kan niet opnieuw worden opgebouwd.")
+
+    def _prepare_lite(self, reference) -> None:
+        """Replays of shap's TreeSHAP and of the model's prediction without shap or scikit-learn
+        (``lite``), kept only when they return exactly what shap and scikit-learn return on
+        reference rows; ``lite`` says that explaining a case needs nothing else."""
+        self.tree_lite = self.predict_lite = None
+        self.lite = False
+        if self.pre is not None and self.fast is None:
+            return
+        if self.additive is not None:
+            self.lite = True  # the closed form is numpy only
+            return
+        if self.method != "tree" or self.scale == "log-odds":
+            return
+        from .lite import ForestReplay, GradientBoostingReplay, TreeShapReplay
+
+        cols = self._columns(reference.sample(min(len(reference), 10), random_state=2))
+        z = self._transform(cols)
+        zt = _as_float32(z) if self.scale == "probability" and self.task == "binary" else z
+        try:
+            tree = TreeShapReplay(self.tree)
+            same = np.array_equal(tree.shap_values(zt),
+                                  np.asarray(self.tree.shap_values(zt, check_additivity=False)))
+            if self.predict_fast is not None and type(self.final).__name__ in FORESTS:
+                predict = ForestReplay(self.final)
+            elif self.predict_fast is None:
+                predict = GradientBoostingReplay(self.final, z)
+            else:
+                return
+            own = self._predictor()(z)
+            same = same and np.array_equal(predict(z), own)
+        except (ValueError, TypeError, AttributeError, ImportError, IndexError):
+            return
+        if same:
+            self.tree_lite, self.predict_lite, self.lite = tree, predict, True
+
+    def _predictor(self):
+        """``predict`` (regression) or ``predict_proba``: the verified fast path, else scikit-learn's
+        own; while an explainer loaded lite has not read scikit-learn's objects, the replay that
+        returns the same numbers."""
+        if self.predict_lite is not None and "_heavy" in self.__dict__:
+            return self.predict_lite
+        if self.predict_fast is not None:
+            return self.predict_fast
+        return self.final.predict if self.task == "regression" else self.final.predict_proba
 
     # -- preparation ----------------------------------------------------------------------
     def _columns(self, frame) -> dict:
@@ -205,10 +325,15 @@ class Explainer:
             self.fast = fast
             settings["preprocessing"] = "numpy replay of scikit-learn (verified)"
 
+    def _compile_predictor(self):
+        """The direct predictor for this model, if there is one (at build, and again when a pickled
+        explainer is loaded: compiled predictors are functions, which pickle cannot write)."""
+        return compile_forest(self.final) or compile_hist_boosting(self.final) or compile_linear(self.final)
+
     def _prepare_predict(self, reference, settings: dict) -> None:
         """A verified direct predictor (forests, boosting, linear models) for the many
         predictions counterfactuals need."""
-        fast = compile_forest(self.final) or compile_hist_boosting(self.final) or compile_linear(self.final)
+        fast = self._compile_predictor()
         if fast is None:
             return
         try:
@@ -317,22 +442,27 @@ class Explainer:
 
     def _prepare_sampled(self, background, method, permutations, seed, settings):
         """shap's Exact (all coalitions) or Permutation (sampled) explainer over the inputs."""
-        import shap
-
         self.background = self._encode(self._columns(background))
         self.scale = "value" if self.task == "regression" else "probability"
-        masker = shap.maskers.Independent(self.background, max_samples=len(self.background))
         self.seed = seed
         settings.update(background_size=len(self.background), seed=seed)
         if method == "exact":
-            self.shap = shap.explainers.Exact(self._coded_output, masker)
             settings.update(feature_perturbation="interventional", coalitions=2 ** len(self.names))
         else:
-            self.shap = shap.PermutationExplainer(self._coded_output, masker, seed=seed)
             self.max_evals = permutations * (2 * len(self.names) + 1)
             settings.update(permutations=permutations, max_evals=self.max_evals)
+        self._make_shap(method)
         with _SHAP_LOCK:  # compile shap's numba kernels now, not in a resident's request
             self._shap_values(self.background[:1])
+
+    def _make_shap(self, method: str) -> None:
+        import shap
+
+        masker = shap.maskers.Independent(self.background, max_samples=len(self.background))
+        if method == "exact":
+            self.shap = shap.explainers.Exact(self._coded_output, masker)
+        else:
+            self.shap = shap.PermutationExplainer(self._coded_output, masker, seed=self.seed)
 
     def _prepare_additive(self, reference, settings: dict) -> None:
         """Shap's exact values in closed form for a yes/no linear model (see ``additive``); used
@@ -443,11 +573,14 @@ class Explainer:
                 phi_z, base = folded.values(zt), np.array([folded.expected_value])
             else:
                 # in chunks: shap shows a progress bar on stderr for long interventional calls
+                tree = self.tree_lite  # shap's own routine on shap's own arrays (checked equal at build)
+                values = tree.shap_values if tree is not None else \
+                    (lambda x: self.tree.shap_values(x, check_additivity=False))
                 phi_z = np.concatenate([
-                    np.asarray(self.tree.shap_values(zt[i : i + 25], check_additivity=False), dtype=float)
+                    np.asarray(values(zt[i : i + 25]), dtype=float)
                     for i in range(0, len(zt), 25)
                 ])
-                base = np.atleast_1d(np.asarray(self.tree.expected_value, dtype=float))
+                base = np.atleast_1d(np.asarray((tree or self.tree).expected_value, dtype=float))
             if self.scale == "probability" and self.task == "binary" and phi_z.ndim == 2:
                 # one probability output (classes_[1]); classes_[0] is its complement
                 phi_z = np.stack([-phi_z, phi_z], axis=2)
@@ -458,13 +591,12 @@ class Explainer:
         phi_z = phi_z[..., None] if phi_z.ndim == 2 else phi_z
         phi = np.einsum("nmk,mf->nfk", phi_z, self.group)
         base = np.broadcast_to(base, (n, base.shape[0]))
-        final = self.final
         if self.task == "regression":
-            out = np.asarray((self.predict_fast or final.predict)(z), dtype=float).reshape(n, -1)
+            out = np.asarray(self._predictor()(z), dtype=float).reshape(n, -1)
             return base, phi, out, None
-        proba = np.asarray((self.predict_fast or final.predict_proba)(z), dtype=float)
+        proba = np.asarray(self._predictor()(z), dtype=float)
         if self.scale == "log-odds":
-            out = np.asarray(final.decision_function(z), dtype=float).reshape(n, -1)
+            out = np.asarray(self.final.decision_function(z), dtype=float).reshape(n, -1)
         else:
             out = proba
         return base, phi, out, proba
@@ -497,9 +629,8 @@ class Explainer:
             )
 
     def _frame(self, rows, validate: bool):
-        import pandas as pd
-
-        if isinstance(rows, pd.DataFrame):
+        pandas = sys.modules.get("pandas")  # not imported: then ``rows`` cannot be a DataFrame
+        if pandas is not None and isinstance(rows, pandas.DataFrame):
             frame = self.spec.coerce_frame(rows)
             if validate:
                 problems = check_reference(
@@ -571,7 +702,7 @@ class Explainer:
                     prediction = explained
             results.append(
                 Explanation(
-                    model_sha256=self.model.sha256,
+                    model_sha256=self.model_sha256,
                     method=self.method,
                     settings=self.settings,
                     versions=self.versions,

@@ -21,6 +21,59 @@ class Unsupported(Exception):
     pass
 
 
+# Each step is a small class of numpy arrays (no closures, no scikit-learn objects), so a built
+# explainer's replay pickles into a snapshot and runs where scikit-learn is not even imported.
+
+
+class _OneHot:
+    def __init__(self, plan: list[np.ndarray]):
+        self.plan = plan
+
+    def __call__(self, cols):
+        out = []
+        for col, keep in zip(cols, self.plan):
+            col = np.asarray(col, dtype=object)
+            out.extend((col == c).astype(float) for c in keep)
+        return out
+
+
+class _AsFloat:
+    def __call__(self, cols):
+        return [np.asarray(c, dtype=float) for c in cols]
+
+
+class _Impute:
+    def __init__(self, stats: np.ndarray):
+        self.stats = stats
+
+    def __call__(self, cols):
+        return [np.where(np.isnan(c := np.asarray(x, dtype=float)), s, c) for x, s in zip(cols, self.stats)]
+
+
+class _Scale:
+    def __init__(self, mean, scale):
+        self.mean, self.scale = mean, scale
+
+    def __call__(self, cols):
+        return [(np.asarray(x, dtype=float) - m) / s for x, m, s in zip(cols, self.mean, self.scale)]
+
+
+class _Function:
+    def __init__(self, func):
+        self.func = func
+
+    def __call__(self, cols):
+        return [self.func(np.asarray(c, dtype=float)) for c in cols]
+
+
+class _MinMax:
+    def __init__(self, scale, minimum):
+        self.scale, self.minimum = scale, minimum
+
+    def __call__(self, cols):
+        return [np.asarray(x, dtype=float) * s + m for x, s, m in zip(cols, self.scale, self.minimum)]
+
+
 def _onehot(enc, n_in: int) -> Step:
     if getattr(enc, "_infrequent_enabled", False) or enc.handle_unknown != "ignore":
         raise Unsupported
@@ -31,47 +84,62 @@ def _onehot(enc, n_in: int) -> Step:
             raise Unsupported
         keep = [c for j, c in enumerate(cats) if drop is None or drop[i] is None or j != drop[i]]
         plan.append(np.asarray(keep, dtype=object))
-
-    def run(cols):
-        out = []
-        for col, keep in zip(cols, plan):
-            col = np.asarray(col, dtype=object)
-            out.extend((col == c).astype(float) for c in keep)
-        return out
-
-    return run
+    return _OneHot(plan)
 
 
 def _leaf(step, n_in: int) -> Step:
     name = type(step).__name__
     if step == "passthrough" or step is None:
-        return lambda cols: [np.asarray(c, dtype=float) for c in cols]
+        return _AsFloat()
     if name == "OneHotEncoder":
         return _onehot(step, n_in)
     if name == "SimpleImputer":
         if step.add_indicator or len(step.statistics_) != n_in:
             raise Unsupported
-        stats = np.asarray(step.statistics_, dtype=float)
-        return lambda cols: [
-            np.where(np.isnan(c := np.asarray(x, dtype=float)), s, c) for x, s in zip(cols, stats)
-        ]
+        return _Impute(np.asarray(step.statistics_, dtype=float))
     if name == "StandardScaler":
         mean = step.mean_ if step.with_mean else np.zeros(n_in)
         scale = step.scale_ if step.with_std else np.ones(n_in)
-        return lambda cols: [
-            (np.asarray(x, dtype=float) - m) / s for x, m, s in zip(cols, mean, scale)
-        ]
+        return _Scale(np.array(mean), np.array(scale))
     if name == "FunctionTransformer" and step.inverse_func is None and not step.kw_args:
         func = step.func
         if func is None:
-            return lambda cols: [np.asarray(c, dtype=float) for c in cols]
+            return _AsFloat()
         if func in (np.log1p, np.expm1, np.log, np.exp, np.sqrt, np.square):
-            return lambda cols: [func(np.asarray(c, dtype=float)) for c in cols]
+            return _Function(func)
     if name == "MinMaxScaler" and not step.clip:
-        return lambda cols: [
-            np.asarray(x, dtype=float) * s + m for x, s, m in zip(cols, step.scale_, step.min_)
-        ]
+        return _MinMax(np.array(step.scale_), np.array(step.min_))
     raise Unsupported
+
+
+class _Chain:
+    def __init__(self, first, rest):
+        self.first, self.rest = first, rest
+
+    def __call__(self, cols: Columns):
+        out = self.first(cols)
+        for fn in self.rest:
+            out = fn(out)
+        return out
+
+
+class _Concat:
+    def __init__(self, parts):
+        self.parts = parts
+
+    def __call__(self, cols: Columns):
+        out = []
+        for _, fn in self.parts:
+            out.extend(fn(cols))
+        return out
+
+
+class _Select:
+    def __init__(self, fn, names: list[str]):
+        self.fn, self.names = fn, list(names)
+
+    def __call__(self, cols: Columns):
+        return self.fn([cols[n] for n in self.names])
 
 
 def _compile(step, names: list[str]) -> Callable[[Columns], list[np.ndarray]]:
@@ -84,14 +152,7 @@ def _compile(step, names: list[str]) -> Callable[[Columns], list[np.ndarray]]:
             _leaf(s, 0 if s in (None, "passthrough") else s.n_features_in_)
             for _, s in step.steps[1:]
         ]
-
-        def run_pipeline(cols: Columns):
-            out = first(cols)
-            for fn in rest:
-                out = fn(out)
-            return out
-
-        return run_pipeline
+        return _Chain(first, rest)
     if isinstance(step, ColumnTransformer):
         from .mapping import _as_list
 
@@ -103,16 +164,16 @@ def _compile(step, names: list[str]) -> Callable[[Columns], list[np.ndarray]]:
             cols_in = _as_list(cols, names)
             parts.append((sl.start, _compile(trans, cols_in)))
         parts.sort(key=lambda p: p[0])
+        return _Concat(parts)
+    return _Select(_leaf(step, len(names)), names)
 
-        def run_ct(cols: Columns):
-            out = []
-            for _, fn in parts:
-                out.extend(fn(cols))
-            return out
 
-        return run_ct
-    fn = _leaf(step, len(names))
-    return lambda cols: fn([cols[n] for n in names])
+class _Preprocessor:
+    def __init__(self, run):
+        self.run = run
+
+    def __call__(self, cols: Columns) -> np.ndarray:
+        return np.column_stack(self.run(cols)) if cols else np.empty((0, 0))
 
 
 def compile_preprocessor(pre, names: list[str]) -> Callable[[Columns], np.ndarray] | None:
@@ -121,7 +182,7 @@ def compile_preprocessor(pre, names: list[str]) -> Callable[[Columns], np.ndarra
         run = _compile(pre, names)
     except (Unsupported, AttributeError, TypeError, KeyError):
         return None
-    return lambda cols: np.column_stack(run(cols)) if cols else np.empty((0, 0))
+    return _Preprocessor(run)
 
 
 MANY_ROWS = 48  # above this, numpy's gathers over (rows × trees) cost more than a call per tree

@@ -4,47 +4,27 @@ Validation, coordinate systems, import readers, the city boundary, map clusterin
 map page, open-data exports, SensorThings shapes and a synthetic data generator.  Sensor records
 are plain dicts with the keys of ``SENSOR_FIELDS``, as ``validate_sensor`` returns them.
 
-The map page's names are loaded on first use: folium brings pandas and some 300 modules that a
-process which never draws the page (an import, a batch job) need not load.
+Every name is loaded on first use: the map page's folium brings pandas and some 300 modules, and
+shapely and pyproj some 200 more, that a process which never needs them (a batch job) need not load.
 """
 
 
-from .boundary import Boundary, Districts
-from .cluster import SensorIndex, Viewport, parse_bbox
-from .crs import (
-    RD_NEW,
-    WGS84,
-    CoordinateError,
-    detect_crs,
-    parse_number,
-    rd_to_wgs84,
-    to_wgs84,
-    wgs84_to_rd,
-)
-from .export import iter_csv, iter_geojson, to_csv, to_geojson, to_geopackage, write_geopackage
-from .features import PUBLIC_FIELDS, map_feature, public_properties, sensor_feature
-from .imports import (
-    ImportReport,
-    ImportRow,
-    RowError,
-    read_csv,
-    read_file,
-    read_geojson,
-    read_geopackage,
-    read_workbook,
-)
-from .messages import message
-from .synthetic import generate_sensors
-from .validate import CONTACT_FIELDS, SENSOR_FIELDS, is_expired, validate_sensor
-from .vocab import (
-    LEGAL_GROUNDS,
-    OTHER_TYPE,
-    OWNER_KINDS,
-    SENSOR_TYPES,
-    STATUSES,
-    THEMES,
-    Vocabulary,
-)
+import importlib
+
+_NAMES = {  # name → the module that defines it, imported on first use
+    "Boundary": "boundary", "Districts": "boundary", "SensorIndex": "cluster", "Viewport": "cluster",
+    "parse_bbox": "cluster", "CoordinateError": "crs", "RD_NEW": "crs", "WGS84": "crs", "detect_crs": "crs",
+    "parse_number": "crs", "rd_to_wgs84": "crs", "to_wgs84": "crs", "wgs84_to_rd": "crs",
+    "iter_csv": "export", "iter_geojson": "export", "to_csv": "export", "to_geojson": "export",
+    "to_geopackage": "export", "write_geopackage": "export", "PUBLIC_FIELDS": "features",
+    "map_feature": "features", "public_properties": "features", "sensor_feature": "features",
+    "ImportReport": "imports", "ImportRow": "imports", "RowError": "imports", "read_csv": "imports",
+    "read_file": "imports", "read_geojson": "imports", "read_geopackage": "imports",
+    "read_workbook": "imports", "message": "messages", "generate_sensors": "synthetic",
+    "CONTACT_FIELDS": "validate", "SENSOR_FIELDS": "validate", "is_expired": "validate",
+    "validate_sensor": "validate", "LEGAL_GROUNDS": "vocab", "OTHER_TYPE": "vocab", "OWNER_KINDS": "vocab",
+    "SENSOR_TYPES": "vocab", "STATUSES": "vocab", "THEMES": "vocab", "Vocabulary": "vocab",
+}
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -69,8 +49,8 @@ __all__ = [
     "Viewport",
     "Vocabulary",
     "build_map_page",
-    "cached_map_page",
     "build_naive_map",
+    "cached_map_page",
     "detect_crs",
     "generate_sensors",
     "is_expired",
@@ -101,8 +81,16 @@ _MAPVIEW = ("MapPage", "build_map_page", "build_naive_map", "cached_map_page")
 
 
 def __getattr__(name: str):
-    if name in _MAPVIEW:
-        from . import mapview
-
-        return getattr(mapview, name)
+    """Each name (and each submodule, ``geo.values``) is imported on first use: a process that only
+    needs one small part (the batch command's ``geo.cells``) does not load shapely and pyproj."""
+    module = "mapview" if name in _MAPVIEW else _NAMES.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+    try:
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{name}":
+            raise
     raise AttributeError(f"module 'geo' has no attribute {name!r}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
+from .cells import FORMULA_STARTS, spreadsheet_safe  # noqa: F401 — exported here as before
 from .features import PUBLIC_FIELDS, labels, public_properties, sensor_feature
 
 #: CSV columns: public fields, Dutch labels for people reading the file, and the geometry.
@@ -45,23 +45,6 @@ def to_geojson(sensors: Iterable[Mapping[str, Any]], **options: Any) -> bytes:
 
 def _wkt(geometry: Mapping[str, Any] | None) -> str | None:
     return shapely.to_wkt(shape(geometry), rounding_precision=7) if geometry else None
-
-
-#: A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text, never runs (OWASP "CSV injection").
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-    apostrophe. Numbers stay numbers: int and float values are left alone, and so is text that
-    is only a number (``-12.5``), which a spreadsheet reads as that number and nothing else.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def csv_row(sensor: Mapping[str, Any], locale: str = "nl") -> dict[str, Any]:

@@ -10,14 +10,31 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from register import db
 
+WITHOUT_WEB = "stadsregister_without_web"
+
+
+def without_web(command: click.Command) -> click.Command:
+    """Mark a command whose app needs no web layer (see ``create_app(web=False)``)."""
+    setattr(command, WITHOUT_WEB, True)
+    return command
+
 
 def _create_app():
     from register import create_app
 
-    return create_app()
+    context = click.get_current_context(silent=True)
+    command = context.command if context is not None else None
+    return create_app(web=not getattr(command, WITHOUT_WEB, False))
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class _Group(FlaskGroup):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The register's own commands first: finding them loads no Flask plugin's commands (the
+        rate limiter's bring the ``rich`` library: a tenth of a second of a batch run's start-up)."""
+        return self.commands.get(name) or super().get_command(ctx, name)
+
+
+@click.group(cls=_Group, create_app=_create_app)
 def main() -> None:
     """Stadsregister: the city's register of algorithms and sensors."""
 
@@ -148,3 +165,10 @@ def _session():
     from sqlmodel import Session
 
     return Session(current_app.extensions["stadsregister.engine"], expire_on_commit=False)
+
+
+# ``decisions`` is found without loading the app, so its ``batch`` command's app is made when the
+# command runs, knowing that it needs no web layer (issue 16: start-up before the first case).
+from register.commands.explanations import decisions_group
+
+main.add_command(decisions_group)

@@ -94,7 +94,7 @@ def _start_worker(config: dict, code: str, locale: str) -> None:
     from register import create_app
     from register.services import algorithms
 
-    app = create_app(config)
+    app = create_app(config, web=False)
     app.app_context().push()
     session = Session(app.extensions["stadsregister.engine"], expire_on_commit=False)
     _worker.update(app=app, session=session, algorithm=algorithms.get_by_code(session, code),

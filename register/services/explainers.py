@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,15 +29,16 @@ from sqlmodel import Session, select
 
 import explain
 from register.models.explanation import ModelGeneration, ModelVersion
-from register.services import filestore
+from register.services import filestore, snapshots
 
 # The explainer settings every registered version is built with (part of the cache key).
 BUILD_SETTINGS = {"method": "auto", "background_size": 100, "permutations": 10, "seed": 0}
 _VERSIONS: dict | None = None
+BUILDS: Counter = Counter()  # explainers built from the model files in this process (for tests and logs)
 
 
 def library_versions() -> dict:
-    """explain, shap, scikit-learn and numpy versions of this process (read once)."""
+    """explain, shap, scikit-learn and numpy versions of this process (read once, without importing shap)."""
     global _VERSIONS
     if _VERSIONS is None:
         _VERSIONS = explain.library_versions()
@@ -130,7 +131,7 @@ class ExplainerCache:
 
     def get(self, model_version: ModelVersion, data_dir: str) -> explain.Explainer:
         prepared = COPIES.get(model_version)
-        return self.get_or_build(prepared.key, lambda: build_explainer(model_version, data_dir, prepared.spec))
+        return self.get_or_build(prepared.key, lambda: load_or_build(model_version, data_dir, prepared))
 
     def put(self, key: str, explainer: explain.Explainer) -> None:
         with self._lock:
@@ -175,9 +176,21 @@ def build(loaded: explain.LoadedModel, spec: explain.FeatureSpec, reference) -> 
         return explain.Explainer.build(loaded, spec, reference, **BUILD_SETTINGS)
 
 
+def load_or_build(model_version: ModelVersion, data_dir: str, prepared: Prepared) -> explain.Explainer:
+    """The explainer from its snapshot in ``data_dir`` when one is there and passes its HMAC check
+    (see ``snapshots``), else built from the stored files (and its snapshot written)."""
+    found = snapshots.load(data_dir, prepared.key)
+    if found is not None:
+        return found
+    explainer = build_explainer(model_version, data_dir, prepared.spec)
+    snapshots.save(data_dir, prepared.key, explainer)
+    return explainer
+
+
 def build_explainer(model_version: ModelVersion, data_dir: str,
                     spec: explain.FeatureSpec | None = None) -> explain.Explainer:
     """Rebuild the explainer of a registered version from its stored files (checked again)."""
+    BUILDS["explainers"] += 1
     workdir = Path(tempfile.mkdtemp(prefix="stadsregister-explainer-"))
     try:
         model_path = workdir / "model.skops"

@@ -20,7 +20,7 @@ import explain
 from register.models import Algorithm, AlgorithmVersion, User
 from register.models.explanation import ModelVersion
 from register.services import algorithms as algos
-from register.services import filestore, model_kinds
+from register.services import filestore, model_kinds, snapshots
 from register.services.accounts import require_role
 from register.services.explainers import (  # noqa: F401 — where the public pages import them from
     EXPLAINERS,
@@ -232,7 +232,9 @@ def register_model(*, session: Session, user: User | None, algorithm: Algorithm,
                 filestore.remove(data_dir, digest)
         raise
     if kind == "sklearn":
-        EXPLAINERS.put(explainer_key(model_sha256=sha, spec=raw_spec, reference_sha256=reference_sha), explainer)
+        key = explainer_key(model_sha256=sha, spec=raw_spec, reference_sha256=reference_sha)
+        snapshots.save(data_dir, key, explainer)  # before any request shares it (issue 16)
+        EXPLAINERS.put(key, explainer)
     else:
         model_kinds.RUNTIMES.put(model_kinds.runtime_key(version), built.runtime)
     return version
