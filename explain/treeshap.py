@@ -36,6 +36,9 @@ AVERAGED = {
     "DecisionTreeRegressor", "ExtraTreeRegressor", "RandomForestRegressor", "ExtraTreesRegressor",
 }
 MAX_PATH_FEATURES = 16  # masks are held in int64 bit sets; deeper paths are left to shap
+# leaves × background rows: above this the table (and its build in Python) outgrows shap's own
+# walk; 200 trees of depth 8 against 100 rows are about 0.6 million
+MAX_LEAF_ROWS = 4_000_000
 
 
 class Unsupported(Exception):
@@ -85,11 +88,12 @@ class InterventionalTrees:
 
     def __init__(self, model, background: np.ndarray, output: int | None = None):
         trees = _trees(model)
-        if getattr(model, "_support_missing_values", None) and np.isnan(background).any():
-            raise Unsupported("missing values")
         background = np.asarray(background, dtype=np.float32).astype(np.float64)
         if np.isnan(background).any():
             raise Unsupported("missing values in the background")
+        leaves = sum(int((tree.children_left == -1).sum()) for tree in trees)
+        if leaves * len(background) > MAX_LEAF_ROWS:
+            raise Unsupported(f"{leaves} leaves × {len(background)} background rows is too large a table")
         self.n_features = background.shape[1]
         n_bg, n_trees = len(background), len(trees)
         slot_leaf, slot_feature, slot_lo, slot_hi, slot_bit = [], [], [], [], []

@@ -100,6 +100,18 @@ def test_values_add_up_for_every_reference_row_of_a_200_tree_forest():
                                rtol=0, atol=1e-12)
 
 
+def test_a_forest_too_large_to_fold_is_left_to_shap(monkeypatch):
+    import explain.treeshap as treeshap
+
+    x, y = _cancer()
+    forest = RandomForestClassifier(n_estimators=10, random_state=0).fit(x, y)
+    leaves = sum(int((e.tree_.children_left == -1).sum()) for e in forest.estimators_)
+    InterventionalTrees(forest, x[:20], output=1)  # within the limit
+    monkeypatch.setattr(treeshap, "MAX_LEAF_ROWS", leaves * 20 - 1)
+    with pytest.raises(Unsupported):
+        InterventionalTrees(forest, x[:20], output=1)
+
+
 def test_models_it_does_not_cover_are_left_to_shap():
     x, y = _cancer()
     boosted = HistGradientBoostingClassifier(max_iter=10).fit(x, y)
