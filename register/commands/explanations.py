@@ -214,8 +214,8 @@ def _quick_exit() -> None:
 def purge_command() -> None:
     """Delete every expired decision receipt (opened or not), residents' e-mail addresses 30 days
     after their question was answered, and the files a crash or an abandoned upload left:
-    half-written temp files, stored files no row refers to, sensor-import uploads and working
-    folders older than an hour."""
+    half-written temp files, stored files no row refers to, sensor-import uploads, working
+    folders and explainer snapshots no model version uses, older than an hour."""
     from register.services.decisions import purge
     from register.services.participation import purge_emails
     from register.services.upkeep import purge_files
@@ -225,8 +225,8 @@ def purge_command() -> None:
         click.echo(f"Deleted {purge_emails(session)} e-mail addresses of residents answered more than 30 days ago.")
         files = purge_files(session, current_app.config["DATA_DIR"])
     click.echo(f"Deleted {files['temp']} half-written temp files, {files['unreferenced']} stored files no row "
-               f"refers to, {files['imports']} unfinished sensor-import uploads and {files['workdirs']} "
-               "working folders.")
+               f"refers to, {files['imports']} unfinished sensor-import uploads, {files['workdirs']} "
+               f"working folders and {files['snapshots']} explainer snapshots no model version uses.")
 
 
 COMMANDS = [models_group, decisions_group, purge_command]

@@ -162,3 +162,14 @@ def load(data_dir: str | os.PathLike, key: str, mac_key_: bytes | None = None):
         return None
     STATS["loaded"] += 1
     return explainer
+
+
+def unused(data_dir: str | os.PathLike, keys: set[str], *, cutoff: float) -> list[Path]:
+    """Snapshot files older than ``cutoff`` that no explainer key in ``keys`` would read under this
+    installation: left by a replaced model version, a changed spec or an upgrade."""
+    folder = Path(data_dir) / FOLDER
+    if not folder.is_dir():
+        return []
+    wanted = {path_for(data_dir, key).name for key in keys}
+    return [p for p in folder.iterdir()
+            if p.is_file() and p.name not in wanted and p.stat().st_mtime < cutoff]

@@ -34,10 +34,13 @@ def files_under(root) -> set[str]:
 
 def test_purge_removes_what_a_crash_left_and_keeps_what_rows_use(runner, session, app, woz, tmp_path):
     data_dir = Path(app.config["DATA_DIR"])
-    in_use = files_under(data_dir)  # the WOZ model and its reference data, named by the model version
-    assert len(in_use) == 2
+    # the WOZ model and its reference data, named by the model version, and its explainer's snapshot
+    in_use = files_under(data_dir)
+    assert len(in_use) == 3 and sum(r.startswith("explainer-snapshots/") for r in in_use) == 1
     for relative in in_use:
         age(data_dir / relative)
+    # a snapshot of an explainer no model version has any more (an older spec, say)
+    stale_snapshot = age(_write(data_dir / "explainer-snapshots" / ("0" * 64 + ".snapshot"), "old"))
     # A worker killed while writing leaves its temp file; one killed before the commit leaves a file.
     orphan_digest, _written = filestore.store(data_dir, b"%PDF-1.7 stored but never committed")
     orphan = age(filestore.path_for(data_dir, orphan_digest))
@@ -50,9 +53,11 @@ def test_purge_removes_what_a_crash_left_and_keeps_what_rows_use(runner, session
     assert result.exit_code == 0, result.output
     assert "1 half-written temp files, 1 stored files no row refers to, 1 unfinished sensor-import uploads" \
         in result.output
+    assert "1 explainer snapshots no model version uses" in result.output
     left = files_under(data_dir)
     assert in_use <= left
     assert not half.exists() and not orphan.exists() and not stale_import.exists()
+    assert not stale_snapshot.exists()
     assert filestore.exists(data_dir, fresh_digest) and fresh_import.exists()
 
 
