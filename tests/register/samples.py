@@ -8,6 +8,18 @@ from pathlib import Path
 from register.services.model_versions import register_model
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "sample_models" / "artefacts"
+# The WOZ model's inputs, in the order a batch file of cases lists them.
+WOZ_COLUMNS = ["wijk", "woningtype", "woonoppervlak", "perceeloppervlak", "bouwjaar", "energielabel",
+               "onderhoudsstaat", "parkeerplaats"]
+
+
+def woz_reference_cases(count: int) -> list[list[str]]:
+    """The first ``count`` homes of the WOZ reference data, as rows of WOZ_COLUMNS values."""
+    import csv
+
+    with (ARTEFACTS / "woz" / "reference.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:count]
+    return [[row[c] for c in WOZ_COLUMNS] for row in rows]
 WOZ_CASE = {"wijk": "centrum", "woningtype": "appartement", "woonoppervlak": "120", "perceeloppervlak": "0",
             "bouwjaar": "1930", "energielabel": "C", "onderhoudsstaat": "goed", "parkeerplaats": "nee"}
 

@@ -8,27 +8,24 @@ from sqlmodel import select
 
 from register.models.explanation import DecisionReceipt
 
-from .samples import ARTEFACTS
+from .samples import WOZ_COLUMNS, woz_reference_cases
 
 
 @pytest.fixture
 def cases(tmp_path):
     """60 reference homes with a case reference each; line 12 is refused, line 30 repeats line 20."""
-    with (ARTEFACTS / "woz" / "reference.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))[:60]
-    columns = ["wijk", "woningtype", "woonoppervlak", "perceeloppervlak", "bouwjaar", "energielabel",
-               "onderhoudsstaat", "parkeerplaats"]
+    rows = woz_reference_cases(60)
     path = tmp_path / "cases.csv"
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow([*columns, "case_ref"])
+        writer.writerow([*WOZ_COLUMNS, "case_ref"])
         for n, row in enumerate(rows, start=2):
-            values = [row[c] for c in columns]
+            values = list(row)
             if n == 12:
                 values[2] = "veel"
             ref = "WOZ-20" if n == 30 else f"WOZ-{n}"
             if n == 30:
-                values = [r for r in [rows[18][c] for c in columns]]
+                values = list(rows[18])
             writer.writerow([*values, ref])
     return path
 

@@ -16,7 +16,7 @@ from register.models.explanation import DecisionReceipt
 from register.services import explainers, snapshots
 from register.services.decisions import model_for
 
-from .samples import ARTEFACTS, register
+from .samples import ARTEFACTS, WOZ_COLUMNS, register, woz_reference_cases
 
 
 @pytest.fixture(autouse=True)
@@ -147,16 +147,12 @@ def batch(runner, algorithm, cases, out):
 
 @pytest.fixture
 def cases(tmp_path):
-    with (ARTEFACTS / "woz" / "reference.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))[:30]
-    columns = ["wijk", "woningtype", "woonoppervlak", "perceeloppervlak", "bouwjaar", "energielabel",
-               "onderhoudsstaat", "parkeerplaats"]
     path = tmp_path / "cases.csv"
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow([*columns, "case_ref"])
-        for n, row in enumerate(rows):
-            writer.writerow([*(row[c] for c in columns), f"WOZ-{n}"])
+        writer.writerow([*WOZ_COLUMNS, "case_ref"])
+        for n, row in enumerate(woz_reference_cases(30)):
+            writer.writerow([*row, f"WOZ-{n}"])
     return path
 
 
