@@ -5,9 +5,11 @@ import os
 import re
 import shutil
 import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from register import create_app, db
 from register.services import accounts
@@ -44,11 +46,22 @@ def migrated_database(tmp_path_factory):
 def database_url(migrated_database, tmp_path):
     if PG_URL:
         engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"))]
-            if tables:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        for attempt in range(5):
+            try:
+                with engine.begin() as conn:
+                    tables = [r[0] for r in conn.execute(text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"))]
+                    if tables:
+                        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                          + " RESTART IDENTITY CASCADE"))
+                break
+            except OperationalError as error:
+                # A reader still finishing (the last test's background work) and the TRUNCATE can
+                # deadlock; PostgreSQL then cancels the TRUNCATE, which is safe to run again.
+                if "deadlock detected" not in str(error) or attempt == 4:
+                    raise
+                time.sleep(0.5)
         engine.dispose()
         return PG_URL
     target = tmp_path / "instance" / "stadsregister.sqlite"
