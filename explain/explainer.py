@@ -156,6 +156,7 @@ class Explainer:
             fast=None,
             predict_fast=None,  # set by _prepare_predict once verified
             additive=None,  # set by _prepare_additive once verified
+            folded=None,  # set by _prepare_folded once verified
             tree_lite=None,  # these three by _prepare_lite, once verified
             predict_lite=None,
             lite=False,
@@ -387,12 +388,11 @@ class Explainer:
         model (or, for too many columns to enumerate, shap's tree explainer)."""
         from .treeshap import AVERAGED, InterventionalTrees, Unsupported
 
-        self.folded = None
         if kind not in AVERAGED:
             return
         import shap
 
-        output = self.final.classes_.tolist().index(self.final.classes_[1])
+        output = 1  # the chance of classes_[1], as shap's probability output gives it
         try:
             folded = InterventionalTrees(self.final, z, output=output)
             cases, small = z[-3:], z[: min(len(z), 8)]
@@ -568,7 +568,7 @@ class Explainer:
         z = self._transform(cols)
         if self.method == "tree":
             zt = _as_float32(z) if self.scale == "probability" and self.task == "binary" else z
-            folded = getattr(self, "folded", None)
+            folded = self.folded
             if folded is not None and not np.isnan(zt).any():
                 phi_z, base = folded.values(zt), np.array([folded.expected_value])
             else:

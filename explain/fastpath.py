@@ -189,64 +189,83 @@ MANY_ROWS = 48  # above this, numpy's gathers over (rows × trees) cost more tha
 FORESTS = {"RandomForestClassifier", "ExtraTreesClassifier", "RandomForestRegressor", "ExtraTreesRegressor"}
 
 
+def node_answers(tree, classifier: bool, n_classes: int = 1) -> np.ndarray:
+    """Each node's answer as ``DecisionTree*.predict*`` gives it: class fractions (nodes × classes)
+    for a classifier, values (nodes × 1) for a regressor."""
+    if not classifier:
+        return np.asarray(tree.value[:, 0, :1], dtype=np.float64)
+    value = np.asarray(tree.value[:, 0, :n_classes], dtype=np.float64)
+    norm = value.sum(axis=1, keepdims=True)
+    norm[norm == 0.0] = 1.0
+    return value / norm
+
+
+class ForestReplay:
+    """A random forest's ``predict_proba`` (classifiers) or ``predict`` (regressors) in numpy only:
+    the trees are laid end to end in one table of nodes and every (case, tree) pair steps down one
+    level per numpy operation, taking the branch scikit-learn takes (the input rounded to float32,
+    ``value <= threshold`` goes left, a missing value goes where the tree learnt to send it); the
+    leaves' answers are added tree by tree and divided, as scikit-learn does, so the bits are the
+    same. Plain arrays: it pickles and runs where scikit-learn is not imported (explain.lite)."""
+
+    def __init__(self, final):
+        if type(final).__name__ not in FORESTS or getattr(final, "n_outputs_", 1) != 1:
+            raise ValueError("only single-output random forests and extra trees are replayed")
+        self.classifier = type(final).__name__.endswith("Classifier")
+        n_classes = int(getattr(final, "n_classes_", 1))
+        lefts, rights, features, thresholds, missing_left, values, roots = [], [], [], [], [], [], []
+        offset, depth = 0, 0
+        for estimator in final.estimators_:
+            tree = estimator.tree_
+            leaf = tree.children_left == -1
+            own = np.arange(tree.node_count) + offset
+            lefts.append(np.where(leaf, own, tree.children_left + offset))  # a leaf points to itself
+            rights.append(np.where(leaf, own, tree.children_right + offset))
+            features.append(np.where(leaf, 0, tree.feature))
+            thresholds.append(np.where(leaf, np.inf, tree.threshold))
+            gone = getattr(tree, "missing_go_to_left", None)
+            missing_left.append(np.zeros(tree.node_count, bool) if gone is None else np.asarray(gone, bool))
+            values.append(node_answers(tree, self.classifier, n_classes))
+            roots.append(offset)
+            offset += tree.node_count
+            depth = max(depth, int(tree.max_depth))
+        self.walk = _NodeWalk(lefts, rights, features, thresholds, missing_left, roots, depth)
+        self.table = np.concatenate(values)
+        self.root = np.asarray(roots)
+
+    def finish(self, total: np.ndarray) -> np.ndarray:
+        out = total / len(self.root)
+        return out if self.classifier else out[:, 0]
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        node = self.walk(np.asarray(z, dtype=np.float32).astype(np.float64))
+        # added tree by tree, left to right, then divided: scikit-learn's order, so its rounding
+        return self.finish(np.cumsum(self.table[node], axis=1)[:, -1])
+
+
 def compile_forest(final) -> Callable[[np.ndarray], np.ndarray] | None:
-    """``predict_proba`` (classifiers) or ``predict`` (regressors) of a fitted random forest,
-    walking all trees at once in numpy.
+    """``predict_proba`` (classifiers) or ``predict`` (regressors) of a fitted random forest:
+    ``ForestReplay`` for a few cases, each tree's own compiled ``apply`` for many.
 
     scikit-learn validates the input again for every tree, which for a 200-tree forest costs
     tens of milliseconds even for one row; counterfactual searches and fairness figures call
-    it often. Here the trees are laid end to end in one table of nodes and every (case, tree)
-    pair steps down one level per numpy operation, taking the branch scikit-learn takes (the
-    input rounded to float32, ``value <= threshold`` goes left, a missing value goes where the
-    tree learnt to send it). The explainer uses this only after checking it equals
-    scikit-learn's own answer.
+    it often. The explainer uses this only after checking it equals scikit-learn's own answer.
     """
-    name = type(final).__name__
-    if name not in FORESTS or getattr(final, "n_outputs_", 1) != 1:
+    try:
+        replay = ForestReplay(final)
+    except ValueError:
         return None
     trees = [e.tree_ for e in final.estimators_]
-    classifier = name.endswith("Classifier")
-    n_classes = int(getattr(final, "n_classes_", 1))
-    lefts, rights, features, thresholds, missing_left, values, roots = [], [], [], [], [], [], []
-    offset, depth = 0, 0
-    for tree in trees:
-        value = tree.value[:, 0, :n_classes] if classifier else tree.value[:, 0, :1]
-        if classifier:  # each node's answer, normalised once as DecisionTree*.predict* does
-            norm = value.sum(axis=1, keepdims=True)
-            norm[norm == 0.0] = 1.0
-            value = value / norm
-        leaf = tree.children_left == -1
-        own = np.arange(tree.node_count) + offset
-        lefts.append(np.where(leaf, own, tree.children_left + offset))  # a leaf points to itself
-        rights.append(np.where(leaf, own, tree.children_right + offset))
-        features.append(np.where(leaf, 0, tree.feature))
-        thresholds.append(np.where(leaf, np.inf, tree.threshold))
-        gone = getattr(tree, "missing_go_to_left", None)
-        missing_left.append(np.zeros(tree.node_count, bool) if gone is None else np.asarray(gone, bool))
-        values.append(value)
-        roots.append(offset)
-        offset += tree.node_count
-        depth = max(depth, int(tree.max_depth))
-    walk = _NodeWalk(lefts, rights, features, thresholds, missing_left, roots, depth)
-    table = np.concatenate(values)
-    root = np.asarray(roots)
-
-    def per_tree(x32: np.ndarray) -> np.ndarray:
-        total = None
-        for tree, start in zip(trees, root):
-            value = table[tree.apply(x32) + start]
-            total = value.copy() if total is None else total + value
-        return total / len(trees)
 
     def run(z: np.ndarray) -> np.ndarray:
         x32 = np.ascontiguousarray(z, dtype=np.float32)
-        if len(x32) > MANY_ROWS:  # many rows: each tree's own compiled walk is quicker
-            out = per_tree(x32)
-            return out if classifier else out[:, 0]
-        node = walk(x32.astype(np.float64))
-        # added tree by tree, left to right, then divided: scikit-learn's order, so its rounding
-        out = np.cumsum(table[node], axis=1)[:, -1] / len(root)
-        return out if classifier else out[:, 0]
+        if len(x32) <= MANY_ROWS:
+            return replay(x32)
+        total = None  # many rows: each tree's own compiled walk is quicker
+        for tree, start in zip(trees, replay.root):
+            value = replay.table[tree.apply(x32) + start]
+            total = value.copy() if total is None else total + value
+        return replay.finish(total)
 
     return run
 

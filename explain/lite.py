@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .fastpath import ForestReplay  # noqa: F401 — the forests' replay lives with their fast path
+
 _CEXT = None
 _CEXT_LOCK = threading.Lock()
 
@@ -154,32 +156,3 @@ class GradientBoostingReplay:
         for tree, values in zip(self.trees, self.leaf_values):
             out += self.scale * values[tree.apply(x)]
         return out
-
-
-class ForestReplay:
-    """A random forest's ``predict_proba`` (classifiers) or ``predict`` (regressors): each tree's
-    normalised leaf values, added tree by tree and divided, as scikit-learn does."""
-
-    def __init__(self, final):
-        if getattr(final, "n_outputs_", 1) != 1:
-            raise ValueError("only single-output forests are replayed")
-        classifier = type(final).__name__.endswith("Classifier")
-        n_classes = int(getattr(final, "n_classes_", 1))
-        self.trees, self.tables = [], []
-        for estimator in final.estimators_:  # each node's answer, normalised as DecisionTree*.predict* does
-            tree = estimator.tree_
-            value = tree.value[:, 0, :n_classes] if classifier else tree.value[:, 0, 0]
-            if classifier:
-                norm = value.sum(axis=1, keepdims=True)
-                norm[norm == 0.0] = 1.0
-                value = value / norm
-            self.trees.append(TreeTable(tree))
-            self.tables.append(np.ascontiguousarray(value))
-
-    def __call__(self, z) -> np.ndarray:
-        x = _float32(z)
-        total = None
-        for tree, table in zip(self.trees, self.tables):
-            value = table[tree.apply(x)]
-            total = value.copy() if total is None else total + value
-        return total / len(self.trees)

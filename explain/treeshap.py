@@ -31,6 +31,8 @@ from math import factorial
 
 import numpy as np
 
+from .fastpath import node_answers
+
 AVERAGED = {
     "DecisionTreeClassifier", "ExtraTreeClassifier", "RandomForestClassifier", "ExtraTreesClassifier",
     "DecisionTreeRegressor", "ExtraTreeRegressor", "RandomForestRegressor", "ExtraTreesRegressor",
@@ -55,11 +57,8 @@ def _trees(model) -> list:
 def _leaf_values(tree, output: int | None) -> np.ndarray:
     """Each node's answer as the model's own predict gives it (class fraction or value)."""
     if output is None:
-        return np.asarray(tree.value[:, 0, 0], dtype=float)
-    value = np.asarray(tree.value[:, 0, :], dtype=float)
-    total = value.sum(axis=1)
-    total[total == 0.0] = 1.0
-    return value[:, output] / total
+        return node_answers(tree, classifier=False)[:, 0]
+    return node_answers(tree, classifier=True, n_classes=tree.value.shape[2])[:, output]
 
 
 def _paths(tree):
