@@ -34,7 +34,13 @@ import numpy as np
 from ._version import __version__
 from .errors import AdditivityError, ExplainerError, InputError
 from .explanation import Explanation
-from .fastpath import FORESTS, compile_forest, compile_hist_boosting, compile_linear, compile_preprocessor
+from .fastpath import (
+    FORESTS,
+    compile_forest,
+    compile_hist_boosting,
+    compile_linear,
+    compile_preprocessor,
+)
 from .inputs import check_reference
 from .intake import LoadedModel, model_bytes
 from .mapping import column_sources, grouping_matrix, verify_grouping

@@ -195,9 +195,7 @@ def test_empty_too_long_and_unsupported_texts_and_models_are_refused(tmp_path):
 
 
 def test_the_report_sample_rebuilds_to_the_same_files(tmp_path):
-    from sample_models import meldingen
-
-    from sample_models import built_with_these_libraries
+    from sample_models import built_with_these_libraries, meldingen
 
     paths = meldingen.build(tmp_path)
     for key in ("spec", "reference"):

@@ -101,7 +101,7 @@ def test_values_add_up_for_every_reference_row_of_a_200_tree_forest():
 
 
 def test_a_forest_too_large_to_fold_is_left_to_shap(monkeypatch):
-    import explain.treeshap as treeshap
+    from explain import treeshap
 
     x, y = _cancer()
     forest = RandomForestClassifier(n_estimators=10, random_state=0).fit(x, y)
