@@ -114,6 +114,25 @@ def targets(env: dict) -> dict:
     return {"codes": codes, "sensors": sensors, "cases": cases}
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (gunicorn's workers),
+    read from /proc: the server's cost per request, which the machine's other load does not change
+    the way it changes latency."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == root_pid or ppid == root_pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def request_mix(t: dict, rng: random.Random) -> tuple[str, str, str, bytes | None]:
     """(kind, method, path, body) drawn with weights like real traffic."""
     roll = rng.random()
@@ -189,24 +208,30 @@ def run(db: str, args) -> None:
             until = time.monotonic() + args.seconds
             threads = [threading.Thread(target=client, args=(base, t, until, i, samples, errors))
                        for i in range(args.clients)]
+            server_cpu, own_cpu = cpu_seconds(server.pid), time.process_time()
             started = time.monotonic()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            report(db, args, samples, errors, time.monotonic() - started)
+            cpu = {"server": cpu_seconds(server.pid) - server_cpu, "client": time.process_time() - own_cpu}
+            report(db, args, samples, errors, time.monotonic() - started, cpu)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
-def report(db, args, samples, errors, seconds) -> None:
+def report(db, args, samples, errors, seconds, cpu) -> None:
     by_kind = defaultdict(list)
     for kind, elapsed in samples:
         by_kind[kind].append(elapsed * 1000)
     everything = [e * 1000 for _, e in samples]
     print(f"{db}: gunicorn {args.workers} workers, {args.clients} clients, {seconds:.0f} s: "
           f"{len(samples)} requests, {len(samples) / seconds:.1f} req/s, {len(errors)} errors")
+    if samples:
+        print(f"CPU per request: server {cpu['server'] / len(samples) * 1000:.2f} ms (gunicorn master and "
+              f"workers), this client {cpu['client'] / len(samples) * 1000:.2f} ms; "
+              f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'kind':<18}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for kind, values in sorted(by_kind.items()) + [("ALL", everything)]:
         p50, p95, p99 = (float(np.percentile(values, q)) for q in (50, 95, 99))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from stat import S_ISREG
 
 from flask import Flask, Response, current_app, request
 from flask_compress import Compress
@@ -29,12 +30,27 @@ YEAR = 365 * 24 * 3600
 
 
 def static_version(filename: str) -> str | None:
-    """The first 12 hex digits of a static file's SHA-256, remembered per file and mtime."""
-    folder = Path(current_app.static_folder or "")
-    path = (folder / filename).resolve()
-    if folder.resolve() not in path.parents or not path.is_file():
+    """The first 12 hex digits of a static file's SHA-256, remembered per file and mtime.
+
+    Where a name leads is worked out once per name (resolving a path costs a system call per
+    folder, and a page links six files); the file's mtime is still read every time, so a changed
+    file gets a new version at once.
+    """
+    paths: dict = current_app.extensions.setdefault("stadsregister.static_paths", {})
+    path = paths.get(filename)
+    if path is None:
+        folder = Path(current_app.static_folder or "").resolve()
+        resolved = (folder / filename).resolve()
+        path = resolved if folder in resolved.parents else False
+        if len(paths) < 4096:  # names come from templates and from answered requests: few, but bound them
+            paths[filename] = path
+    try:
+        stat = path.stat() if path else None
+    except OSError:
         return None
-    key = (str(path), path.stat().st_mtime_ns)
+    if stat is None or not S_ISREG(stat.st_mode):
+        return None
+    key = (str(path), stat.st_mtime_ns)
     versions: dict = current_app.extensions.setdefault("stadsregister.static_versions", {})
     if key not in versions:
         versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.geocode import Geocoder, Locatieserver, point_of
+from geo.geocode import Geocoder, GeocoderUnavailable, Locatieserver, point_of
 from geo.places import Places, parse_latlon
 
 
@@ -54,3 +54,30 @@ def test_without_the_server_search_falls_back_to_the_names_shipped():
     assert answer["source"] == "offline" and answer["results"][0]["name"] == "De Pijp (Zuid)"
     assert down.nearest_address(4.89, 52.37) is None
     assert Geocoder(None).search("Dam 1") == {"results": [], "source": "offline", "online": False}
+
+
+def test_a_server_that_does_not_answer_is_not_asked_again_until_its_pause_is_over(locatieserver):
+    """A down Locatieserver costs one failed request per pause, not one per page or per sensor."""
+    now = [1000.0]
+    down = Locatieserver("http://127.0.0.1:9/nothing", timeout=0.5, retry_after=30.0, clock=lambda: now[0])
+    coder = Geocoder(down)
+    assert coder.nearest_address(4.89, 52.37) is None
+    assert [coder.nearest_address(4.89 + i / 1000, 52.37) for i in range(20)] == [None] * 20
+    assert coder.search("Pijp")["source"] == "offline"
+    assert down.requests_sent == 1
+    now[0] += 31.0
+    assert coder.nearest_address(4.89, 52.37) is None
+    assert down.requests_sent == 2
+
+    # Once it answers again, it is used again after the pause; cached answers never wait for it.
+    flaky = Locatieserver(locatieserver, retry_after=30.0, clock=lambda: now[0])
+    assert flaky.nearest_address(4.8915, 52.3556)["name"].startswith("Ferdinand Bolstraat 1")
+    flaky.base_url = "http://127.0.0.1:9/nothing"
+    with pytest.raises(GeocoderUnavailable):
+        flaky.search("Dam 1")
+    assert flaky.nearest_address(4.8915, 52.3556)["name"].startswith("Ferdinand Bolstraat 1")  # from its cache
+    flaky.base_url = locatieserver
+    with pytest.raises(GeocoderUnavailable):
+        flaky.search("Dam 1")  # still pausing
+    now[0] += 31.0
+    assert flaky.search("Dam 1")[0]["name"] == "Dam 1, 1012JS Amsterdam"
