@@ -160,6 +160,10 @@ class ExplainerCache:
         with self._lock:
             self._items.clear()
 
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._items
+
 
 COPIES = VersionCopies()
 EXPLAINERS = ExplainerCache()

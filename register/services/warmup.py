@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from register.models import Algorithm, AlgorithmVersion
 from register.models.explanation import ModelVersion
-from register.services import explainers, listing
+from register.services import explainers, listing, model_kinds
 from register.services.sensors.mapindex import update_map_index
 
 log = logging.getLogger(__name__)
@@ -56,12 +56,16 @@ def published_models(session: Session, limit: int | None = None) -> list[ModelVe
 
 def warm_explainers(session: Session, data_dir: str) -> int:
     """Build (or keep) the explainer of every published model and explain one reference case with it,
-    so shap's and numba's first-call compilation is done too. Returns how many explainers are ready."""
+    so shap's and numba's first-call compilation is done too; models of other kinds get their runtime.
+    Returns how many explainers are ready."""
     ready = 0
     for model in published_models(session, limit=explainers.EXPLAINERS.size):
         try:
-            explainer = explainers.EXPLAINERS.get(model, data_dir)
-            _explain_one(explainer, explainers.spec_of(model), model)
+            if model.kind == "sklearn":
+                explainer = explainers.EXPLAINERS.get(model, data_dir)
+                _explain_one(explainer, explainers.spec_of(model), model)
+            else:  # rules, boosters, text, ONNX: their own runtime (issue 11), not a scikit-learn explainer
+                model_kinds.runtime_for(model, data_dir)
             ready += 1
         except Exception:  # a model whose files are missing must not keep the site from starting
             log.warning("explainer of model version %s not warmed", model.id, exc_info=True)

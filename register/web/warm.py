@@ -68,6 +68,7 @@ def finish(app: Flask) -> dict:
     elif state["thread"] is not threading.current_thread():
         state["thread"].join()
     _import_lazy_modules()
+    _compile_templates(app)
     app.extensions["stadsregister.engine"].dispose()
     # Objects alive now are never collected in the workers: the collector would otherwise write to
     # (and so copy) every page of them in every worker at its first full collection.
@@ -86,6 +87,16 @@ def _import_lazy_modules() -> None:
             importlib.import_module(name)
         except ImportError:  # an optional part that is not installed is simply not preloaded
             pass
+
+
+def _compile_templates(app: Flask) -> list[str]:
+    """Compile every page template once in the master: otherwise each worker compiles each template
+    at its first use of it (10–50 ms apiece, 4 workers × 58 templates in the first minute)."""
+    compiled = []
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
+        compiled.append(name)
+    return compiled
 
 
 def after_fork(app: Flask) -> None:

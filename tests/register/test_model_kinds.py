@@ -371,3 +371,17 @@ def test_spec_init_drafts_a_rules_spec_from_the_dmn_file_that_registers(runner, 
     assert "no legal source" in result.output and "Naheffingsaanslag 1" in result.output
     registered = runner.invoke(args=["models", "register", "--algorithm", published.code, str(rules), str(out)])
     assert registered.exit_code == 0, registered.output
+
+
+@pytest.mark.parametrize("folder", ["parkeerscan", "meldingen", "kinderopvang"])
+def test_the_warm_up_builds_each_kinds_own_runtime_without_a_warning(session, app, published, folder, caplog):
+    """Workers start with rules, text and booster runtimes ready (not a scikit-learn explainer that fails)."""
+    from register.services import model_kinds, warmup
+
+    version = register(session, app, published, folder)
+    session.commit()
+    model_kinds.RUNTIMES.clear()
+    with caplog.at_level("WARNING"):
+        assert warmup.warm_explainers(session, app.config["DATA_DIR"]) == 1
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    assert model_kinds.runtime_key(version) in model_kinds.RUNTIMES

@@ -109,3 +109,12 @@ def test_after_a_sensor_moved_the_old_map_answers_while_it_is_updated(session, w
     cache["wait"] = 600  # a request that may wait for the update gets the sensor where it is now
     assert mapindex.map_index(session, cache, today).sensors[0]["lat"] == 52.361
     assert cache["update_job"] is not running
+
+
+def test_every_page_template_is_compiled_in_the_master_before_workers_are_forked(app):
+    """A worker's first visitors do not wait while it compiles the templates (gunicorn's master warms)."""
+    compiled = warm._compile_templates(app)
+    assert {"base.html", "public/algorithm.html", "public/sensor.html", "errors/error.html"} <= set(compiled)
+    cached = {key[1] for key in app.jinja_env.cache.keys()}
+    assert set(compiled) <= cached
+    assert len(compiled) == len(app.jinja_env.list_templates(extensions=["html"]))
