@@ -53,12 +53,19 @@ DEFAULTS: dict[str, object] = {
     # answers, and how often each worker looks for changes to bring its caches up to date.
     "CACHE_WAIT_SECONDS": 1,
     "CACHE_REFRESH_SECONDS": 5,
+    # Public pages kept per worker for anonymous visitors, keyed on the content generation
+    # (register/web/pagecache.py): memory per worker (None: 32 MB in production, else 0; 0 = off), the
+    # longest an answer is kept, and the largest answer kept.
+    "PAGE_CACHE_MB": None,
+    "PAGE_CACHE_SECONDS": 60,
+    "PAGE_CACHE_MAX_KB": 512,
 }
 
 # Settings whose environment values are integers.
 INT_SETTINGS = {"PAGE_SIZE", "MAX_UPLOAD_MB", "LOGIN_ATTEMPTS_PER_MINUTE", "LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
                 "TRUSTED_PROXIES", "ANSWER_DAYS", "CONTRIBUTIONS_PER_HOUR", "SMTP_PORT",
-                "CACHE_WAIT_SECONDS", "CACHE_REFRESH_SECONDS"}
+                "CACHE_WAIT_SECONDS", "CACHE_REFRESH_SECONDS", "PAGE_CACHE_MB", "PAGE_CACHE_SECONDS",
+                "PAGE_CACHE_MAX_KB"}
 
 PDOK_TILES_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 PDOK_TILES_ATTRIBUTION = ('Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> '
@@ -101,6 +108,8 @@ def finalise(settings: dict, instance_path: str) -> dict:
         settings["DATA_DIR"] = str(Path(instance_path) / "data")
     settings["MAX_CONTENT_LENGTH"] = int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024 + 1024 * 1024
     settings["TESTING"] = env == "testing"
+    if settings.get("PAGE_CACHE_MB") is None:
+        settings["PAGE_CACHE_MB"] = 32 if env == "production" else 0  # development shows template edits at once
     online = env != "testing"  # tests and offline demos never reach PDOK unless told to (issue 14)
     if settings.get("MAP_TILES_URL") is None:
         settings["MAP_TILES_URL"] = PDOK_TILES_URL if online else ""

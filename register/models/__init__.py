@@ -13,6 +13,7 @@ from register.models.algorithm import (
 from register.models.document import Document, DocumentCreate, DocumentFile, VersionDocument
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.models.footprint import CpuMeasurement, LockinIndex
+from register.models.generation import ContentGeneration
 from register.models.interchange import NationalClaim, NationalSubmission
 from register.models.participation import Advice, Contribution, ContributionFlag
 from register.models.sensor import Sensor, SensorChange, SensorMessage, SensorReport
@@ -28,6 +29,7 @@ __all__ = [
     "AlgorithmUpdate",
     "AlgorithmVersion",
     "ApiToken",
+    "ContentGeneration",
     "Contribution",
     "ContributionFlag",
     "CpuMeasurement",

@@ -54,3 +54,6 @@ def init_app(app: Flask) -> None:
 
     warm.init_app(app)  # caches built before serving, kept current per worker (issue 16)
     app.register_blueprint(sta_bp, url_prefix="/sta/v1.0", name="sta_v10")  # clients that still ask v1.0
+    from register.web import pagecache
+
+    pagecache.init_app(app)  # last: anonymous public pages kept per content generation (issue 16)
