@@ -38,10 +38,10 @@ t0, c0 = time.perf_counter(), time.process_time()
 def mark(label):
     print(f"{label}\t{time.perf_counter() - t0:.3f}\t{time.process_time() - c0:.3f}", flush=True)
 import register.cli  # noqa: F401
-mark("python + import register.cli (flask, click, settings)")
-from register import create_app
-app = create_app(web=False)
-mark("create_app(web=False), as the batch command makes it")
+mark("python + import register.cli (click, sqlalchemy, settings)")
+from register import open_register
+opened = open_register()
+mark("settings and engine (open_register: no Flask app)")
 from geo.cells import spreadsheet_safe  # noqa: F401
 from register.services import batch  # noqa: F401
 from register.services.decisions import create_receipts, model_for
@@ -50,7 +50,7 @@ print("modules\t%d\t0" % len(sys.modules), flush=True)
 from sqlmodel import Session
 from register.services import algorithms, snapshots
 from register.services.explainers import BUILDS, COPIES, EXPLAINERS, library_versions
-with app.app_context(), Session(app.extensions["stadsregister.engine"]) as session:
+with Session(opened.engine) as session:
     algorithm = algorithms.get_by_code(session, sys.argv[1])
     version, model = model_for(session, algorithm)
     mark("algorithm and model rows")
@@ -58,16 +58,16 @@ with app.app_context(), Session(app.extensions["stadsregister.engine"]) as sessi
     mark("library versions for the explainer key (metadata)")
     COPIES.get(model)
     mark("spec parsed, explainer key")
-    EXPLAINERS.get(model, app.config["DATA_DIR"])
+    EXPLAINERS.get(model, opened.config["DATA_DIR"])
     how = "from its snapshot" if snapshots.STATS["loaded"] else "built: skops load, checks, shap"
     mark(f"explainer ({how})")
     row = dict(__import__("csv").DictReader(open(sys.argv[2])).__next__())
     row.pop("case_ref", None)
     create_receipts(session=session, algorithm=algorithm, cases=[(row, f"startup-{os.getpid()}")],
-                    secret=app.config["SECRET_KEY"], data_dir=app.config["DATA_DIR"], locale="en")
+                    secret=opened.config["SECRET_KEY"], data_dir=opened.config["DATA_DIR"], locale="en")
     mark("first case explained and stored")
 heavy = [m for m in ("pandas", "sklearn", "shap", "skops", "scipy", "numba", "matplotlib", "shapely", "pyproj",
-                     "weasyprint", "folium", "geopandas") if m in sys.modules]
+                     "weasyprint", "folium", "geopandas", "flask", "jsonschema") if m in sys.modules]
 print("loaded\t%d\t%s" % (len(sys.modules), " ".join(heavy) or "none of them"), flush=True)
 '''
 

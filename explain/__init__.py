@@ -91,10 +91,7 @@ Example::
 """
 
 from ._version import __version__
-from .accuracy import measure_accuracy
-from .charts import render_bar_chart_svg, render_importance_svg
-from .counterfactual import Change, Counterfactual, counterfactual
-from .counterfactual_text import counterfactual_data, describe_constraints, narrate_counterfactual
+from .counterfactual import Change, Counterfactual, counterfactual  # eager: the function shadows its module
 from .errors import (
     AdditivityError,
     ExplainerError,
@@ -103,16 +100,62 @@ from .errors import (
     IntakeError,
     SpecError,
 )
-from .explainer import Explainer, library_versions
-from .explanation import DisplayValues, Explanation, display_values
-from .fairness import describe_fairness, fairness_report
-from .inputs import load_reference, parse_number
-from .intake import MAX_BYTES, LoadedModel, load_model, model_bytes, save_model, sha256_of
-from .narrative import Narrative, narrate
-from .overview import global_explanation, performance
-from .spec import Category, Feature, FeatureSpec, Outcome, load_spec, load_yaml_plain, parse_spec
-from .spec_schema import SPEC_SCHEMA
 from .threads import limit_threads, one_thread
+
+# The rest of the public API is imported on first use (PEP 562): a batch job that explains with
+# a stored explainer needs neither the charts, the narrative, fairness nor the JSON Schema
+# checker, and its start-up should not pay for them (issue 16).
+_LAZY = {
+    "measure_accuracy": "accuracy",
+    "render_bar_chart_svg": "charts",
+    "render_importance_svg": "charts",
+    "counterfactual_data": "counterfactual_text",
+    "describe_constraints": "counterfactual_text",
+    "narrate_counterfactual": "counterfactual_text",
+    "Explainer": "explainer",
+    "library_versions": "explainer",
+    "DisplayValues": "explanation",
+    "Explanation": "explanation",
+    "display_values": "explanation",
+    "describe_fairness": "fairness",
+    "fairness_report": "fairness",
+    "load_reference": "inputs",
+    "parse_number": "inputs",
+    "MAX_BYTES": "intake",
+    "LoadedModel": "intake",
+    "load_model": "intake",
+    "model_bytes": "intake",
+    "save_model": "intake",
+    "sha256_of": "intake",
+    "Narrative": "narrative",
+    "narrate": "narrative",
+    "global_explanation": "overview",
+    "performance": "overview",
+    "Category": "spec",
+    "Feature": "spec",
+    "FeatureSpec": "spec",
+    "Outcome": "spec",
+    "load_spec": "spec",
+    "load_yaml_plain": "spec",
+    "parse_spec": "spec",
+    "SPEC_SCHEMA": "spec_schema",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "MAX_BYTES",

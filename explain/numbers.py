@@ -16,9 +16,22 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
-
 from . import fmt
+
+# The group and decimal signs of the page languages in Babel's CLDR data (``fmt.BABEL_LOCALES``),
+# written down: reading them loads Babel's locale data, a twentieth of a second of every process
+# that reads a number (issue 16).  tests/explain/test_numbers.py checks they are still CLDR's.
+CLDR_SYMBOLS = {"nl": (".", ","), "en": (",", ".")}
+
+
+def _symbols(lang: str) -> tuple[str, str]:
+    """(group, decimal) of ``lang`` as CLDR writes them."""
+    if lang in CLDR_SYMBOLS:
+        return CLDR_SYMBOLS[lang]
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    babel_locale = fmt.BABEL_LOCALES[lang]
+    return get_group_symbol(babel_locale), get_decimal_symbol(babel_locale)
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _TRAILING_UNIT = re.compile(r"[^\d,.+\-]+$")  # m², jaar, nights …
@@ -36,9 +49,7 @@ def _grammar(lang: str) -> re.Pattern:
     """The strict grammar of a number in ``lang``, with that language's symbols from Babel's CLDR
     data: groups of exactly three digits after a first group without a leading zero, one
     decimal sign; or no grouping at all (and then an optional exponent)."""
-    babel_locale = fmt.BABEL_LOCALES[lang]
-    group = re.escape(get_group_symbol(babel_locale))
-    decimal = re.escape(get_decimal_symbol(babel_locale))
+    group, decimal = (re.escape(symbol) for symbol in _symbols(lang))
     return re.compile(
         rf"^(?P<sign>[+-]?)(?:(?P<grouped>[1-9]\d{{0,2}}(?:{group}\d{{3}})+)|(?P<plain>\d*))"
         rf"(?:{decimal}(?P<fraction>\d*))?(?P<exponent>[eE][+-]?\d+)?$"

@@ -1,12 +1,15 @@
-"""The ``stadsregister`` command: a Flask CLI group with the register's maintenance commands."""
+"""The ``stadsregister`` command: a Flask CLI group with the register's maintenance commands.
+
+Flask is imported when a command needs the app, not with this module: ``stadsregister decisions
+batch`` is found and run without it (issue 16: its start-up before the first receipt)."""
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
 
 from register import db
 
@@ -19,6 +22,18 @@ def without_web(command: click.Command) -> click.Command:
     return command
 
 
+def with_appcontext(f):
+    """``flask.cli.with_appcontext``, with Flask imported when the command runs."""
+
+    @click.pass_context
+    def decorator(ctx: click.Context, /, *args, **kwargs):
+        from flask.cli import with_appcontext as flask_with_appcontext
+
+        return ctx.invoke(flask_with_appcontext(f), *args, **kwargs)
+
+    return functools.update_wrapper(decorator, f)
+
+
 def _create_app():
     from register import create_app
 
@@ -27,16 +42,67 @@ def _create_app():
     return create_app(web=not getattr(command, WITHOUT_WEB, False))
 
 
-class _Group(FlaskGroup):
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        """The register's own commands first: finding them loads no Flask plugin's commands (the
-        rate limiter's bring the ``rich`` library: a tenth of a second of a batch run's start-up)."""
-        return self.commands.get(name) or super().get_command(ctx, name)
+class _Main(click.Group):
+    """The installed command.  A command line that starts with one of this group's own commands
+    (``decisions``) is run by it, without Flask; every other one by the Flask CLI group
+    (``_flask_main``: ``--app``, ``--env-file``, ``run``, ``shell``, the app's commands, --help)."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv and argv[0] in self.commands:
+            if not _load_dotenv():
+                return _flask_main().main(args, prog_name, **extra)
+            return super().main(argv, prog_name, **extra)
+        return _flask_main().main(args, prog_name, **extra)
 
 
-@click.group(cls=_Group, create_app=_create_app)
+def _load_dotenv() -> bool:
+    """What the Flask CLI group does before any command: ``.flaskenv`` and ``.env`` (found from the
+    working folder up) and the file ``FLASK_ENV_FILE`` names set the environment variables not set
+    yet, unless ``FLASK_SKIP_DOTENV`` says not to.  False when python-dotenv is missing (the Flask
+    group then says what it says about that)."""
+    try:
+        import dotenv
+    except ImportError:
+        return False
+    skip = os.environ.get("FLASK_SKIP_DOTENV")
+    defaults = not skip or skip.lower() in ("0", "false", "no")
+    path = os.environ.get("FLASK_ENV_FILE") or None
+    data: dict[str, str | None] = {}
+    if defaults:
+        for default_name in (".flaskenv", ".env"):
+            if default_path := dotenv.find_dotenv(default_name, usecwd=True):
+                data |= dotenv.dotenv_values(default_path, encoding="utf-8")
+    if path is not None:
+        if not os.path.isfile(path):
+            return False  # the Flask group reports a missing --env-file
+        data |= dotenv.dotenv_values(path, encoding="utf-8")
+    for key, value in data.items():
+        if key not in os.environ and value is not None:
+            os.environ[key] = value
+    return True
+
+
+@click.group(cls=_Main, context_settings={"auto_envvar_prefix": "FLASK"})
 def main() -> None:
     """Stadsregister: the city's register of algorithms and sensors."""
+
+
+@functools.cache
+def _flask_main() -> click.Group:
+    """The Flask CLI group with ``main``'s commands; the app's own commands are found through the app."""
+    from flask.cli import FlaskGroup
+
+    class _Group(FlaskGroup):
+        def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+            """The register's own commands first: finding them loads no Flask plugin's commands (the
+            rate limiter's bring the ``rich`` library: a tenth of a second of a command's start-up)."""
+            return self.commands.get(name) or super().get_command(ctx, name)
+
+    group = _Group(name=main.name, callback=main.callback, help=main.help, create_app=_create_app)
+    for command in main.commands.values():
+        group.add_command(command)
+    return group
 
 
 def register_commands(app) -> None:
@@ -56,6 +122,8 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Apply the committed migrations."""
+    from flask import current_app
+
     db.upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
 
@@ -152,6 +220,8 @@ def users_create(email: str, name: str, password: str, organisation_name: str | 
 @with_appcontext
 def demo_command() -> None:
     """Load the demo content (idempotent): organisations, accounts and entries."""
+    from flask import current_app
+
     from register.services.demo import DEMO_LOADERS
 
     db.upgrade(current_app.config["DATABASE_URL"])
@@ -162,6 +232,7 @@ def demo_command() -> None:
 
 
 def _session():
+    from flask import current_app
     from sqlmodel import Session
 
     return Session(current_app.extensions["stadsregister.engine"], expire_on_commit=False)

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:  # Flask is imported where an app is used: ``decisions batch`` runs without it (#16)
+    from flask import Flask
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,28 +40,38 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def init_app(app: Flask) -> None:
-    """Attach the engine to the app and close the request's session at teardown."""
-    url = app.config["DATABASE_URL"]
+def engine_for(url: str) -> Engine:
+    """The engine of the register at ``url`` (a SQLite file's folder is made when missing)."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    app.extensions["stadsregister.engine"] = make_engine(url)
+    return make_engine(url)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the engine to the app and close the request's session at teardown."""
+    app.extensions["stadsregister.engine"] = engine_for(app.config["DATABASE_URL"])
     app.teardown_appcontext(_close_session)
 
 
 def get_engine() -> Engine:
     """The current app's engine."""
+    from flask import current_app
+
     return current_app.extensions["stadsregister.engine"]
 
 
 def get_session() -> Session:
     """The session of the current request (created on first use)."""
+    from flask import g
+
     if "db_session" not in g:
         g.db_session = Session(get_engine(), expire_on_commit=False)
     return g.db_session
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    from flask import g
+
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

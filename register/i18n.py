@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LOCALES = ("nl", "en")
@@ -25,6 +24,11 @@ def N_(message: str) -> str:
 
 def compile_catalogues() -> None:
     """Compile every ``messages.po`` whose ``.mo`` is missing or out of date."""
+    # babel's catalogue modules are imported here, not with this module: a process that only marks
+    # messages (N_) or never translates, like ``decisions batch``, does not load them (issue 16)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     for po_path in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
@@ -40,6 +44,8 @@ def compile_catalogues() -> None:
 @lru_cache(maxsize=None)
 def translations(locale: str) -> NullTranslations:
     """The catalogue for ``locale`` (English falls back to the message ids)."""
+    from babel.support import Translations
+
     compile_catalogues()
     return Translations.load(str(TRANSLATIONS_DIR), [locale])
 

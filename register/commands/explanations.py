@@ -6,10 +6,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from register.cli import _session, without_web
+from register.cli import _session, with_appcontext, without_web
 
 
 def _algorithm(session, code: str):
@@ -42,6 +40,8 @@ def models_register(code: str, note: str | None, preprocessing: Path | None, mod
     The kind is told from MODEL's content: a .skops scikit-learn model or text pipeline, DMN
     decision rules (REFERENCE optional), an XGBoost JSON/UBJ or LightGBM text model (with
     --preprocessing when it follows a .skops step), or an ONNX model."""
+    from flask import current_app
+
     from register.services.algorithms import WorkflowError
     from register.services.model_versions import RegistrationFailed, register_model
 
@@ -142,24 +142,28 @@ def decisions_group() -> None:
               help="How numbers in CASES are written: nl '1.250,5', en '1,250.5'; messages in this language.")
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, cases: Path, out: Path) -> None:
+@click.pass_context
+def decisions_batch(ctx: click.Context, code: str, chunk: int, workers: int, shard: str, lang: str, cases: Path,
+                    out: Path) -> None:
     """Create a receipt per row of CASES (CSV: the model's input columns and optionally case_ref) and write
     one URL per case to OUT. Bad rows are reported by line; re-running gives the same URLs. A number that
     reads as two plausible values ('1.250': 1250 or 1.25) is refused on its line, never guessed."""
     import time
+
+    from sqlmodel import Session
 
     from geo.cells import spreadsheet_safe
     from register.services import batch
     from register.services.decisions import NoModel, Withdrawn, model_for
     from register.services.model_versions import EXPLAINERS
 
+    config, engine = _register(ctx)
     try:
         rows = batch.read_cases(cases, batch.parse_shard(shard))
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     bad, started, first = 0, time.monotonic(), None
-    with _session() as session, out.open("w", newline="", encoding="utf-8") as target:
+    with Session(engine, expire_on_commit=False) as session, out.open("w", newline="", encoding="utf-8") as target:
         algorithm = _algorithm(session, code)
         try:
             _version, model = model_for(session, algorithm)
@@ -171,14 +175,14 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
         writer = csv.writer(target)
         writer.writerow(["line", "case_ref", "url", "reference", "algorithm", "error"])
         if model.kind == "sklearn":
-            warm = lambda: EXPLAINERS.get(model, current_app.config["DATA_DIR"])
+            warm = lambda: EXPLAINERS.get(model, config["DATA_DIR"])
         else:  # rules, boosters, text, ONNX (issue 11)
             from register.services.model_kinds import runtime_for
 
-            warm = lambda: runtime_for(model, current_app.config["DATA_DIR"])
+            warm = lambda: runtime_for(model, config["DATA_DIR"])
         with click.progressbar(length=len(rows), label=f"Explaining {len(rows)} cases", file=sys.stderr) as bar:
             for lines in batch.run(session=session, algorithm=algorithm, cases=rows, locale=lang,
-                                   config=dict(current_app.config), workers=workers, chunk=chunk, warm=warm):
+                                   config=dict(config), workers=workers, chunk=chunk, warm=warm):
                 first = first or time.monotonic() - started
                 for line in lines:
                     if line.error:
@@ -193,6 +197,25 @@ def decisions_batch(code: str, chunk: int, workers: int, shard: str, lang: str, 
     _quick_exit()
     if bad:  # a cron job must see that rows were refused, above all when every row was (#17)
         sys.exit(1)
+
+
+def _register(ctx: click.Context) -> tuple[dict, object]:
+    """The settings and the database engine: the app's when the command runs under Flask's command
+    line (``flask --app register``, ``stadsregister --env-file …``, a test's runner), else read and
+    opened as the app would, without importing Flask (issue 16)."""
+    if "flask" in sys.modules:
+        from flask import current_app
+        from flask.cli import ScriptInfo
+
+        info = ctx.find_object(ScriptInfo)
+        if not current_app and info is not None:
+            ctx.with_resource(info.load_app().app_context())
+        if current_app:
+            return current_app.config, current_app.extensions["stadsregister.engine"]
+    from register import open_register
+
+    opened = open_register()
+    return opened.config, opened.engine
 
 
 _EXIT_HOOK: list = []
@@ -216,6 +239,8 @@ def purge_command() -> None:
     after their question was answered, and the files a crash or an abandoned upload left:
     half-written temp files, stored files no row refers to, sensor-import uploads, working
     folders and explainer snapshots no model version uses, older than an hour."""
+    from flask import current_app
+
     from register.services.decisions import purge
     from register.services.participation import purge_emails
     from register.services.upkeep import purge_files

@@ -3,7 +3,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import register.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import register.models
+
+register.models.load_all()  # every table on SQLModel.metadata
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -6,7 +6,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from register.i18n import N_
 from register.models import ApiToken, Membership, Organisation, User
@@ -15,6 +14,21 @@ from register.models.accounts import ROLES, utcnow
 TOKEN_PREFIX = "srt_"
 # werkzeug's default (scrypt). Tests lower the cost; production never changes it.
 PASSWORD_METHOD = "scrypt"
+
+
+def generate_password_hash(password: str, method: str) -> str:
+    """werkzeug's, imported when a password is set: importing werkzeug loads all of it (its
+    development server too), which ``decisions batch`` has no use for (issue 16)."""
+    from werkzeug.security import generate_password_hash as generate
+
+    return generate(password, method=method)
+
+
+def check_password_hash(hashed: str, password: str) -> bool:
+    """werkzeug's, imported when a password is checked."""
+    from werkzeug.security import check_password_hash as check
+
+    return check(hashed, password)
 
 
 class PermissionDenied(Exception):

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import csv
-import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,21 +89,20 @@ _worker: dict = {}
 
 
 def _start_worker(config: dict, code: str, locale: str) -> None:
-    """In each forked worker: an app of its own (own engine and connections)."""
-    from register import create_app
+    """In each forked worker: its own engine and connections (no Flask app: none is needed)."""
+    from register import open_register
     from register.services import algorithms
 
-    app = create_app(config, web=False)
-    app.app_context().push()
-    session = Session(app.extensions["stadsregister.engine"], expire_on_commit=False)
-    _worker.update(app=app, session=session, algorithm=algorithms.get_by_code(session, code),
+    opened = open_register(config)
+    session = Session(opened.engine, expire_on_commit=False)
+    _worker.update(config=opened.config, session=session, algorithm=algorithms.get_by_code(session, code),
                    locale=locale)
 
 
 def _work(cases: list[Case]) -> list[Line]:
-    app = _worker["app"]
-    return explain_chunk(_worker["session"], _worker["algorithm"], cases, app.config["SECRET_KEY"],
-                         app.config["DATA_DIR"], app.config["BASE_URL"].rstrip("/"), _worker["locale"])
+    config = _worker["config"]
+    return explain_chunk(_worker["session"], _worker["algorithm"], cases, config["SECRET_KEY"],
+                         config["DATA_DIR"], config["BASE_URL"].rstrip("/"), _worker["locale"])
 
 
 def run(*, session: Session, algorithm: Algorithm, cases: list[Case], config: dict,
@@ -125,6 +123,8 @@ def run(*, session: Session, algorithm: Algorithm, cases: list[Case], config: di
     session.get_bind().dispose()
     keys = ("ENV", "SECRET_KEY", "DATABASE_URL", "DATA_DIR", "BASE_URL")
     settings = {k: config[k] for k in keys if k in config}
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker,
                       initargs=(settings, algorithm.code, locale)) as pool:

@@ -13,7 +13,7 @@ import hmac
 import json
 import secrets
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, insert
@@ -26,9 +26,10 @@ from register.i18n import N_
 from register.models.explanation import DecisionReceipt, ModelVersion
 from register.services import costs, model_kinds
 from register.services.algorithms import CODE_ALPHABET
-from register.services.explanation_view import Answer, build_answer
-from register.services.model_pages import decision_help, model_facts
 from register.services.model_versions import EXPLAINERS, published_model, spec_of
+
+if TYPE_CHECKING:
+    from register.services.explanation_view import Answer
 
 DEFAULT_RECEIPT_MONTHS = 13
 
@@ -71,6 +72,8 @@ class ReceiptExpired(Exception):
 def answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explanation: explain.Explanation,
            locale: str, *, id_prefix: str = "chart", model: ModelVersion | None = None) -> Answer:
     """Words, chart, inputs used and the smallest realistic change, for an explanation, in ``locale``."""
+    from register.services.explanation_view import build_answer  # the pages' words and chart: not for a batch
+
     explain.limit_threads()  # the counterfactual search predicts hundreds of times (issue 10)
     accuracy = (model.global_explanation or {}).get("accuracy") if model is not None else None
     return build_answer(explainer, spec, explanation, locale, accuracy=accuracy, id_prefix=id_prefix)
@@ -238,6 +241,8 @@ def open_receipt(session: Session, token: str, now: datetime | None = None) -> D
 def receipt_view(session: Session, receipt: DecisionReceipt, locale: str, data_dir: str) -> dict:
     """What the receipt page and PDF show: the stored explanation in words and a chart, with the
     entry version and model version it was made with."""
+    from register.services.model_pages import decision_help, model_facts
+
     algorithm = session.get(Algorithm, receipt.algorithm_id)
     version = session.get(AlgorithmVersion, receipt.algorithm_version_id)
     model = session.get(ModelVersion, receipt.model_version_id)

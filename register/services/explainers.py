@@ -87,7 +87,7 @@ class Prepared:
 
 
 def _prepare(model_version: ModelVersion) -> Prepared:
-    spec = explain.parse_spec(model_version.spec)
+    spec = explain.parse_spec(model_version.spec, schema_checked=True)  # checked when it was registered
     key = explainer_key(model_sha256=model_version.sha256, spec=spec.raw,
                         reference_sha256=model_version.reference_sha256)
     return Prepared(key, spec, model_version.sha256, model_version.reference_sha256)
@@ -202,7 +202,7 @@ def build_explainer(model_version: ModelVersion, data_dir: str,
         loaded = explain.load_model(model_path)
         if loaded.sha256 != model_version.sha256:
             raise RuntimeError(f"stored model {model_version.sha256} does not match its hash")
-        spec = spec or explain.parse_spec(model_version.spec)
+        spec = spec or explain.parse_spec(model_version.spec, schema_checked=True)
         reference = explain.load_reference(filestore.path_for(data_dir, model_version.reference_sha256), spec)
         return build(loaded, spec, reference)
     finally:

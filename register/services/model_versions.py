@@ -13,7 +13,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import yaml
 from sqlmodel import Session, select
 
 import explain
@@ -75,6 +74,8 @@ def _check_yaml(text: str) -> None:
     """Walk the YAML's events (no recursion, no objects built): refuse aliases, which a feature spec
     never needs and which make a few lines expand to billions of values, and nesting beyond
     MAX_SPEC_DEPTH (issue 12)."""
+    import yaml  # registration only: a batch run that reads stored specs does not load it (#16)
+
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
@@ -99,6 +100,8 @@ def _parse_spec(data: bytes, filename: str) -> explain.FeatureSpec:
 
 def _raw_spec(data: bytes, filename: str):
     """The spec file read as JSON or YAML (any kind's spec), refused with where it went wrong."""
+    import yaml
+
     try:
         text = data.decode("utf-8")
         if filename.lower().endswith((".yaml", ".yml")):

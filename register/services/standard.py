@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jsonschema import Draft7Validator
 
 from register.i18n import N_, translator
 from register.models.algorithm import (
@@ -251,8 +250,14 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-_STANDARD_VALIDATOR = Draft7Validator({k: v for k, v in ACCEPTING_SCHEMA.items() if k != "$id"})
-_EXTENSION_VALIDATOR = Draft7Validator(EXTENSION_SCHEMA)
+@cache
+def _validators():
+    """The standard's and the extension's validators, made on first use: jsonschema is a tenth of a
+    second to import, which a process that never checks an entry (``decisions batch``) is spared."""
+    from jsonschema import Draft7Validator
+
+    return (Draft7Validator({k: v for k, v in ACCEPTING_SCHEMA.items() if k != "$id"}),
+            Draft7Validator(EXTENSION_SCHEMA))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -286,10 +291,10 @@ def validate_entry(data: dict, *, locale: str = "nl", strict: bool = True) -> li
         if key in data and data[key] != CONSTANTS[key]:
             add(key, t("This must be %(value)s.", value=CONSTANTS[key]))
     standard_part = {k: v for k, v in present.items() if k in SCHEMA["properties"]} | CONSTANTS
-    for error in _STANDARD_VALIDATOR.iter_errors(standard_part):
+    for error in _validators()[0].iter_errors(standard_part):
         _translate(error, add, t)
     extension_part = {k: v for k, v in present.items() if k in EXTENSION_FIELDS}
-    for error in _EXTENSION_VALIDATOR.iter_errors(extension_part):
+    for error in _validators()[1].iter_errors(extension_part):
         _translate(error, add, t)
     for key, value in present.items():
         schema = field_schema(key) if key in ENTRY_FIELDS else {}
@@ -395,4 +400,4 @@ def to_standard(entry: dict, *, extensions: bool = True) -> dict:
 
 def validate_export(record: dict) -> list[str]:
     """Schema errors of an exported record (none expected)."""
-    return [e.message for e in _STANDARD_VALIDATOR.iter_errors(record)]
+    return [e.message for e in _validators()[0].iter_errors(record)]

@@ -154,3 +154,16 @@ def test_each_language_reads_exactly_what_babels_strict_parser_reads():
                 assert _read(text[1:], lang) == got
                 continue
             assert got == expected, (lang, text, got, expected)
+
+
+def test_the_written_down_signs_are_babels_cldr_signs_for_every_page_language():
+    """The group and decimal signs the reader uses without loading Babel's locale data are the ones
+    Babel's CLDR data gives for each page language."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    from explain.fmt import BABEL_LOCALES
+    from explain.numbers import CLDR_SYMBOLS
+
+    assert set(CLDR_SYMBOLS) == set(BABEL_LOCALES)
+    for lang, babel_locale in BABEL_LOCALES.items():
+        assert CLDR_SYMBOLS[lang] == (get_group_symbol(babel_locale), get_decimal_symbol(babel_locale)), lang

@@ -203,14 +203,18 @@ def test_the_batch_command_starts_without_the_web_layer(app, session, woz, cases
 
 def test_the_batch_command_with_a_snapshot_loads_neither_scikit_learn_nor_shap(app, woz, cases, tmp_path):
     """A real ``stadsregister decisions batch`` process: with the registration's snapshot it explains
-    and stores every case without importing scikit-learn, shap, pandas, skops or shapely."""
+    and stores every case without importing scikit-learn, shap, pandas, skops or shapely, nor what
+    only the web app, registration or the pages use (Flask, Werkzeug, Jinja, jsonschema, YAML, Babel's
+    catalogues and locale data, the sensor and participation tables): issue 16, its start-up."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
     code = ("import sys\nfrom register.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            "print('LOADED', sorted(m for m in ('sklearn', 'shap', 'pandas', 'skops', 'shapely', 'scipy') "
+            "print('LOADED', sorted(m for m in ('sklearn', 'shap', 'pandas', 'skops', 'shapely', 'scipy', 'flask', "
+            "'werkzeug', 'jinja2', 'jsonschema', 'yaml', 'babel.messages', 'babel.dates', 'explain.charts', "
+            "'explain.narrative', 'register.web', 'register.models.sensor', 'register.models.participation') "
             "if m in sys.modules))\n")
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
