@@ -37,6 +37,7 @@ from .explanation import Explanation
 from .fastpath import (
     FORESTS,
     compile_forest,
+    compile_gradient_boosting,
     compile_hist_boosting,
     compile_linear,
     compile_preprocessor,
@@ -335,7 +336,8 @@ class Explainer:
     def _compile_predictor(self):
         """The direct predictor for this model, if there is one (at build, and again when a pickled
         explainer is loaded: compiled predictors are functions, which pickle cannot write)."""
-        return compile_forest(self.final) or compile_hist_boosting(self.final) or compile_linear(self.final)
+        return (compile_forest(self.final) or compile_gradient_boosting(self.final)
+                or compile_hist_boosting(self.final) or compile_linear(self.final))
 
     def _prepare_predict(self, reference, settings: dict) -> None:
         """A verified direct predictor (forests, boosting, linear models) for the many

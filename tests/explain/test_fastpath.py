@@ -1,5 +1,5 @@
 """The shortcuts explanations take for speed give scikit-learn's own answers, to the last bit:
-HistGradientBoosting's trees and random forests walked directly (missing values and all, one
+HistGradientBoosting's and GradientBoosting's trees and random forests walked directly (missing values and all, one
 case, a few cases, many cases), linear models without scikit-learn's input checks, and a
 logistic regression's exact Shapley values in closed form, equal to shap's Exact explainer."""
 from __future__ import annotations
@@ -9,13 +9,21 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import (
     ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestClassifier,
 )
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
-from explain.fastpath import MANY_ROWS, compile_forest, compile_hist_boosting, compile_linear
+from explain.fastpath import (
+    MANY_ROWS,
+    compile_forest,
+    compile_gradient_boosting,
+    compile_hist_boosting,
+    compile_linear,
+)
 
 # one case (a page), a few (a counterfactual search's candidates), the most walked in numpy,
 # and more than that (fairness tables, build checks), which go tree by tree
@@ -98,3 +106,25 @@ def test_three_class_logistic_regression_is_left_to_scikit_learn():
     y = np.digitize(x[:, 0], [12, 16])
     model = LogisticRegression(max_iter=3000).fit((x - x.mean(axis=0)) / x.std(axis=0), y)
     assert compile_linear(model) is None
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "huber", "quantile"])
+def test_gradient_boosting_regressor_walked_directly_predicts_what_scikit_learn_predicts(loss):
+    x, y = load_diabetes(return_X_y=True)
+    model = GradientBoostingRegressor(loss=loss, n_estimators=80, max_depth=4, random_state=0).fit(x, y)
+    predict = compile_gradient_boosting(model)
+    assert predict is not None
+    _same_in_every_batch(predict, model.predict, x)
+
+
+def test_yes_no_gradient_boosting_walked_directly_gives_scikit_learns_chances():
+    x, y = load_breast_cancer(return_X_y=True)
+    model = GradientBoostingClassifier(n_estimators=60, subsample=0.8, random_state=0).fit(x, y)
+    _same_in_every_batch(compile_gradient_boosting(model), model.predict_proba, x)
+
+
+def test_three_class_gradient_boosting_is_left_to_scikit_learn():
+    x, _ = load_breast_cancer(return_X_y=True)
+    y = np.digitize(x[:, 0], [12, 16])
+    model = GradientBoostingClassifier(n_estimators=10, random_state=0).fit(x, y)
+    assert compile_gradient_boosting(model) is None
