@@ -15,7 +15,9 @@ files. An entry lives at most ``PAGE_CACHE_SECONDS`` (figures the register measu
 as the CPU time of explanations, are written outside the counter). Each worker holds at most
 ``PAGE_CACHE_MB`` (32 in production); 0 turns the cache off (the default in development and testing).
 
-The page's CSP nonce is replaced by this answer's own nonce on every answer from the cache.
+The page's CSP nonce is replaced by this answer's own nonce on every answer from the cache. A page
+without one is also kept as compressed for each ``Accept-Encoding`` it was asked with (at most four),
+so it is not compressed again.
 """
 from __future__ import annotations
 
@@ -67,8 +69,28 @@ class PageCache:
                 _, (_, _, dropped) = self._items.popitem(last=False)
                 self._bytes -= dropped
 
+    def add_variant(self, key: tuple, accept: str, variant: tuple, size: int) -> None:
+        """The answer as compressed for one ``Accept-Encoding`` (at most four per page)."""
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None or len(entry[1].encoded) >= 4 or accept in entry[1].encoded:
+                return
+            entry[1].encoded[accept] = variant
+            self._items[key] = (entry[0], entry[1], entry[2] + size)
+            self._bytes += size
+
     def __len__(self) -> int:
         return len(self._items)
+
+
+class Kept:
+    """One kept answer: the body as the view made it, and its compressed forms once made."""
+
+    __slots__ = ("body", "status", "headers", "nonce", "encoded")
+
+    def __init__(self, body: bytes, status: int, headers: list, nonce: str):
+        self.body, self.status, self.headers, self.nonce = body, status, headers, nonce
+        self.encoded: dict[str, tuple[str, bytes]] = {}  # Accept-Encoding → (Content-Encoding, bytes)
 
 
 def _cache() -> PageCache | None:
@@ -93,13 +115,20 @@ def _lookup() -> Response | None:
     kept = cache.get(key)
     if kept is None:
         return None
-    body, status, headers, nonce = kept
-    fresh = g.csp_nonce
-    if nonce:
-        body = body.replace(nonce.encode(), fresh.encode())
-        headers = [(k, v.replace(nonce, fresh)) for k, v in headers]
     g.page_cache_hit = True
-    response = Response(body, status=status, headers=headers)
+    accept = request.headers.get("Accept-Encoding", "")
+    variant = kept.encoded.get(accept)
+    if variant is not None:  # compressed once for this Accept-Encoding: not compressed again
+        response = Response(variant[1], status=kept.status, headers=kept.headers)
+        response.headers["Content-Encoding"] = variant[0]
+    else:
+        body, headers = kept.body, kept.headers
+        g.page_cache_stored = None if kept.nonce else key  # compressed below: keep that form too
+        if kept.nonce:
+            fresh = g.csp_nonce
+            body = body.replace(kept.nonce.encode(), fresh.encode())
+            headers = [(k, v.replace(kept.nonce, fresh)) for k, v in headers]
+        response = Response(body, status=kept.status, headers=headers)
     response.vary.add("Cookie")
     return response
 
@@ -120,7 +149,20 @@ def _store(response: Response) -> Response:
     headers = [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS]
     if nonce and nonce.encode() not in body and not any(nonce in v for _, v in headers):
         nonce = ""
-    cache.put(key, (body, response.status_code, headers, nonce), len(body) + 512)
+    cache.put(key, Kept(body, response.status_code, headers, nonce), len(body) + 512)
+    g.page_cache_stored = key if not nonce else None
+    return response
+
+
+def _keep_compressed(response: Response) -> Response:
+    """After compression (this runs last): keep the compressed form of an answer just kept, for the
+    next request with the same ``Accept-Encoding``. Pages with a nonce are compressed per answer."""
+    key = g.get("page_cache_stored")
+    encoding = response.headers.get("Content-Encoding")
+    cache = _cache()
+    if key is not None and encoding and cache is not None and not response.is_streamed:
+        data = response.get_data()
+        cache.add_variant(key, request.headers.get("Accept-Encoding", ""), (encoding, data), len(data))
     return response
 
 
@@ -133,4 +175,5 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = PageCache(int(megabytes * 1024 * 1024),
                                           float(app.config.get("PAGE_CACHE_SECONDS", 60)))
     app.before_request(_lookup)
-    app.after_request(_store)
+    app.after_request(_store)  # registered last: runs first, before compression and shared headers
+    app.after_request_funcs.setdefault(None, []).insert(0, _keep_compressed)  # runs after all others

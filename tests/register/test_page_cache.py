@@ -182,3 +182,26 @@ def test_entries_expire_and_the_cache_keeps_to_its_size():
     for key in "bcde":
         cache.put((key,), key.upper(), 1000)
     assert len(cache) == 3 and cache.get(("b",)) is None and cache.get(("e",)) == "E"
+
+
+def test_a_kept_page_is_compressed_once_per_accept_encoding_and_reads_the_same(cached_app, published):
+    import gzip
+
+    import brotli
+
+    client = cached_app.test_client()
+    url = f"/algorithms/{published.code}"
+    plain = client.get(url).data  # kept, uncompressed
+    answers = {}
+    for accept, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        for attempt in range(3):
+            answer = client.get(url, headers={"Accept-Encoding": accept})
+            assert answer.headers["Content-Encoding"] == accept
+            assert "Accept-Encoding" in answer.headers["Vary"]
+            answers.setdefault(accept, set()).add(answer.data)
+            assert without_nonce(decode(answer.data)) == without_nonce(plain)
+    assert cache_of(cached_app).hits == 6
+    kept = [entry[1] for entry in cache_of(cached_app)._items.values() if entry[1].body == plain]
+    assert len(kept) == 1 and set(kept[0].encoded) == {"br", "gzip"}  # compressed once per Accept-Encoding
+    assert {accept: found.pop() for accept, found in answers.items()} == \
+        {accept: data for accept, (_encoding, data) in kept[0].encoded.items()}
