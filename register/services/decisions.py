@@ -79,20 +79,21 @@ def answer(explainer: explain.Explainer, spec: explain.FeatureSpec, explanation:
     return build_answer(explainer, spec, explanation, locale, accuracy=accuracy, id_prefix=id_prefix)
 
 
-def model_for(session: Session, algorithm: Algorithm) -> tuple[AlgorithmVersion, ModelVersion]:
-    """The published model for a new decision; raises Withdrawn or NoModel."""
+def model_for(session: Session, algorithm: Algorithm, found=None) -> tuple[AlgorithmVersion, ModelVersion]:
+    """The published model for a new decision (``found``: already read); raises Withdrawn or NoModel."""
     if algorithm.public_state in Withdrawn.MESSAGES:  # issue 12: a retracted entry made receipts
         raise Withdrawn(algorithm.public_state)
-    found = published_model(session, algorithm)
+    found = found if found is not None else published_model(session, algorithm)
     if found is None:
         raise NoModel()
     return found
 
 
 def what_if(*, session: Session, algorithm: Algorithm, inputs: dict, locale: str,
-            data_dir: str) -> tuple[Answer, ModelVersion]:
-    """Explain a case typed into the form; nothing about it is stored or logged."""
-    _version, model = model_for(session, algorithm)
+            data_dir: str, found=None) -> tuple[Answer, ModelVersion]:
+    """Explain a case typed into the form; nothing about it is stored or logged. ``found``: the
+    published (version, model) when the caller has read it already."""
+    _version, model = model_for(session, algorithm, found)
     if model.kind != "sklearn":  # rules, boosters, text, ONNX (issue 11)
         runtime = model_kinds.runtime_for(model, data_dir)
         clean, errors = runtime.validate(inputs, locale)

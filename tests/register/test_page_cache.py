@@ -205,3 +205,23 @@ def test_a_kept_page_is_compressed_once_per_accept_encoding_and_reads_the_same(c
     assert len(kept) == 1 and set(kept[0].encoded) == {"br", "gzip"}  # compressed once per Accept-Encoding
     assert {accept: found.pop() for accept, found in answers.items()} == \
         {accept: data for accept, (_encoding, data) in kept[0].encoded.items()}
+
+
+def test_the_entry_behind_an_explanation_is_read_once_per_generation(app, session, published, engine):
+    """An explanation reads its entry, version and model once per content generation."""
+    from sqlmodel import Session
+
+    from register.services import published as shared
+
+    with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
+        one = shared.entry(first, published.code.lower())
+        again = shared.entry(second, published.code)
+        assert again is one and one[0].code == published.code and one[1].name
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE algorithm_version SET name = 'Nieuw in een ander proces' WHERE id = :id"),
+                         {"id": published.published_version_id})
+    with Session(engine, expire_on_commit=False) as third:
+        fresh = shared.entry(third, published.code)
+    assert fresh is not one and fresh[1].name == "Nieuw in een ander proces"
+    with Session(engine) as fourth:
+        assert shared.entry(fourth, "A-NIETS") is None

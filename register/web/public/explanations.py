@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from register.db import get_session
 from register.models import AlgorithmVersion
 from register.services import ai_act_rights  # EU AI Act art. 86 on receipts (issue #17)
-from register.services import decisions, labels, model_kinds
+from register.services import decisions, labels, model_kinds, published
 from register.services.model_pages import decision_help, form_fields, how_it_works, model_facts
 from register.services.model_versions import published_model
 from register.web.reports import render_pdf
@@ -50,26 +50,39 @@ def _form_values(model) -> dict:
     return {name: request.form.get(name, "") for name in names}
 
 
-def _model_or_fail(session, algorithm):
+def _model_or_fail(session, algorithm, found=None):
     if algorithm.public_state in decisions.Withdrawn.MESSAGES:  # retracted or archived: no new decisions
         fail(410, _(decisions.Withdrawn.MESSAGES[algorithm.public_state]))
-    found = published_model(session, algorithm)
+    found = found if found is not None else published_model(session, algorithm)
     if found is None:
         fail(404, _("This algorithm has no registered model, so decisions cannot be explained here yet."))
     return found
 
 
+def _explainable(code: str):
+    """(session, entry, published version, (version, model)) for a resident's explanation, read
+    once per content generation (services/published.py); a 404 or 410 page that says why not."""
+    session = get_session()
+    found = published.entry(session, code)
+    if found is None or found[1] is None:
+        _published_or_fail(code)  # says why, in the same words as the entry's own page
+    algorithm, version, model_found = found
+    if model_found is None:
+        _model_or_fail(session, algorithm, None)
+    return session, algorithm, version, _model_or_fail(session, algorithm, model_found)
+
+
 @bp.route("/algorithms/<code>/explain", methods=["GET", "POST"], defaults={"fmt": "html"})
 def explain_page(fmt: str, code: str):
     """A form from the model's feature spec, answered in place. The inputs are never stored or logged."""
-    session, algorithm, version = _published_or_fail(code)
-    _version, model = _model_or_fail(session, algorithm)
+    session, algorithm, version, found = _explainable(code)
+    model = found[1]
     if request.method == "GET":
         return render_template("public/explain.html", **_explain_context(algorithm, version, model))
     values = _form_values(model)
     try:
         answer, _model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
-                                           data_dir=data_dir())
+                                           data_dir=data_dir(), found=found)
     except decisions.InputRefused as refused:
         return render_template("public/explain.html", **_explain_context(
             algorithm, version, model, values, refused.errors)), 422
@@ -84,8 +97,8 @@ def explain_page(fmt: str, code: str):
 @csrf.exempt
 def explain_json(fmt: str, code: str):
     """GET: the form's fields. POST (JSON object or form): the same answer as the page, as JSON."""
-    session, algorithm, version = _published_or_fail(code)
-    _version, model = _model_or_fail(session, algorithm)
+    session, algorithm, version, found = _explainable(code)
+    model = found[1]
     if request.method == "GET":
         return jsonify(to_json(_explain_context(algorithm, version, model)))
     values = request.get_json(silent=True) if request.is_json else request.form.to_dict()
@@ -93,7 +106,7 @@ def explain_json(fmt: str, code: str):
         return json_error(400, _("Send the case as a JSON object of field names and values."))
     try:
         answer, model = decisions.what_if(session=session, algorithm=algorithm, inputs=values, locale=locale(),
-                                          data_dir=data_dir())
+                                          data_dir=data_dir(), found=found)
     except decisions.InputRefused as refused:
         return json_error(422, _("Some fields are not filled in correctly."),
                           [{"field": k, "message": v} for k, v in refused.errors.items()])
