@@ -133,6 +133,23 @@ def cpu_seconds(root_pid: int) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU seconds used so far by this machine's PostgreSQL processes (its backends do the queries)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = raw[raw.index("(") + 1:raw.rindex(")")], raw.rsplit(")", 1)[1].split()
+        if name.startswith("postgres"):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def request_mix(t: dict, rng: random.Random) -> tuple[str, str, str, bytes | None]:
     """(kind, method, path, body) drawn with weights like real traffic."""
     roll = rng.random()
@@ -210,13 +227,14 @@ def run(db: str, args) -> None:
             until = time.monotonic() + args.seconds
             threads = [threading.Thread(target=client, args=(base, t, until, i, samples, errors))
                        for i in range(args.clients)]
-            server_cpu, own_cpu = cpu_seconds(server.pid), time.process_time()
+            server_cpu, own_cpu, db_cpu = cpu_seconds(server.pid), time.process_time(), postgres_cpu_seconds()
             started = time.monotonic()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            cpu = {"server": cpu_seconds(server.pid) - server_cpu, "client": time.process_time() - own_cpu}
+            cpu = {"server": cpu_seconds(server.pid) - server_cpu, "client": time.process_time() - own_cpu,
+                   "postgresql": postgres_cpu_seconds() - db_cpu}
             report(db, args, samples, errors, time.monotonic() - started, cpu)
         finally:
             server.terminate()
@@ -232,7 +250,8 @@ def report(db, args, samples, errors, seconds, cpu) -> None:
           f"{len(samples)} requests, {len(samples) / seconds:.1f} req/s, {len(errors)} errors")
     if samples:
         print(f"CPU per request: server {cpu['server'] / len(samples) * 1000:.2f} ms (gunicorn master and "
-              f"workers), this client {cpu['client'] / len(samples) * 1000:.2f} ms; "
+              f"workers), PostgreSQL {cpu['postgresql'] / len(samples) * 1000:.2f} ms, "
+              f"this client {cpu['client'] / len(samples) * 1000:.2f} ms; "
               f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'kind':<18}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for kind, values in sorted(by_kind.items()) + [("ALL", everything)]:
