@@ -114,27 +114,10 @@ def targets(env: dict) -> dict:
     return {"codes": codes, "sensors": sensors, "cases": cases}
 
 
-def cpu_seconds(root_pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (gunicorn's workers),
-    read from /proc: the server's cost per request, which the machine's other load does not change
-    the way it changes latency."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == root_pid or ppid == root_pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU seconds used so far by this machine's PostgreSQL processes (its backends do the queries)."""
+def _proc_cpu(wanted) -> float:
+    """CPU seconds (user + system) used so far by the processes ``wanted(pid, ppid, name)`` picks,
+    read from /proc: a cost per request that the machine's other load changes much less than it
+    changes latency."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -145,9 +128,19 @@ def postgres_cpu_seconds() -> float:
         except OSError:
             continue
         name, fields = raw[raw.index("(") + 1:raw.rindex(")")], raw.rsplit(")", 1)[1].split()
-        if name.startswith("postgres"):
+        if wanted(int(entry.name), int(fields[1]), name):
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """The gunicorn master and its workers."""
+    return _proc_cpu(lambda pid, ppid, _name: root_pid in (pid, ppid))
+
+
+def postgres_cpu_seconds() -> float:
+    """This machine's PostgreSQL processes (its backends run the queries)."""
+    return _proc_cpu(lambda _pid, _ppid, name: name.startswith("postgres"))
 
 
 def request_mix(t: dict, rng: random.Random) -> tuple[str, str, str, bytes | None]:

@@ -278,8 +278,8 @@ class Explainer:
                                   np.asarray(self.tree.shap_values(zt, check_additivity=False)))
             if self.predict_fast is not None and type(self.final).__name__ in FORESTS:
                 predict = ForestReplay(self.final)
-            elif self.predict_fast is None:
-                predict = GradientBoostingReplay(self.final, z)
+            elif type(self.final).__name__ == "GradientBoostingRegressor":
+                predict = GradientBoostingReplay(self.final)
             else:
                 return
             own = self._predictor()(z)

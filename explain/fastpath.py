@@ -213,25 +213,9 @@ class ForestReplay:
             raise ValueError("only single-output random forests and extra trees are replayed")
         self.classifier = type(final).__name__.endswith("Classifier")
         n_classes = int(getattr(final, "n_classes_", 1))
-        lefts, rights, features, thresholds, missing_left, values, roots = [], [], [], [], [], [], []
-        offset, depth = 0, 0
-        for estimator in final.estimators_:
-            tree = estimator.tree_
-            leaf = tree.children_left == -1
-            own = np.arange(tree.node_count) + offset
-            lefts.append(np.where(leaf, own, tree.children_left + offset))  # a leaf points to itself
-            rights.append(np.where(leaf, own, tree.children_right + offset))
-            features.append(np.where(leaf, 0, tree.feature))
-            thresholds.append(np.where(leaf, np.inf, tree.threshold))
-            gone = getattr(tree, "missing_go_to_left", None)
-            missing_left.append(np.zeros(tree.node_count, bool) if gone is None else np.asarray(gone, bool))
-            values.append(node_answers(tree, self.classifier, n_classes))
-            roots.append(offset)
-            offset += tree.node_count
-            depth = max(depth, int(tree.max_depth))
-        self.walk = _NodeWalk(lefts, rights, features, thresholds, missing_left, roots, depth)
-        self.table = np.concatenate(values)
-        self.root = np.asarray(roots)
+        trees = [estimator.tree_ for estimator in final.estimators_]
+        self.walk, self.root = _NodeWalk.of(trees)
+        self.table = np.concatenate([node_answers(tree, self.classifier, n_classes) for tree in trees])
 
     def finish(self, total: np.ndarray) -> np.ndarray:
         out = total / len(self.root)
@@ -273,55 +257,51 @@ def compile_forest(final) -> Callable[[np.ndarray], np.ndarray] | None:
 GRADIENT_BOOSTING = {"GradientBoostingClassifier", "GradientBoostingRegressor"}
 
 
+class GradientBoostingReplay:
+    """A single-output GradientBoosting model's raw prediction in numpy only: the initial
+    prediction plus each stage's tree value times the learning rate, added stage by stage as
+    scikit-learn's ``predict_stages`` does (so the bits are the same), every (case, stage) pair
+    walked at once (``_NodeWalk``). Plain arrays: it pickles and runs where scikit-learn is not
+    imported (explain.lite)."""
+
+    def __init__(self, final):
+        if type(final).__name__ not in GRADIENT_BOOSTING or getattr(final, "estimators_", None) is None \
+                or final.estimators_.shape[1] != 1 or getattr(final, "init_", None) == "zero":
+            raise ValueError("only single-output GradientBoosting models with an initial estimator are replayed")
+        try:
+            init = np.asarray(final._raw_predict_init(np.zeros((2, final.n_features_in_), dtype=np.float32)),
+                              dtype=np.float64)
+        except Exception as error:  # noqa: BLE001 — an initial estimator that needs real cases
+            raise ValueError("the initial prediction depends on the case") from error
+        if init.shape[1] != 1 or init[0, 0] != init[1, 0]:
+            raise ValueError("the initial prediction depends on the case")
+        self.start, scale = float(init[0, 0]), float(final.learning_rate)
+        trees = [stage.tree_ for stage in final.estimators_[:, 0]]
+        self.walk, _roots = _NodeWalk.of(trees)
+        self.table = np.concatenate([scale * np.asarray(tree.value[:, 0, 0], dtype=np.float64) for tree in trees])
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(z, dtype=np.float32).astype(np.float64)
+        steps = self.table[self.walk(x)]
+        # the initial value first, then each stage in turn: scikit-learn's order, so its rounding
+        return np.cumsum(np.column_stack([np.full(len(x), self.start), steps]), axis=1)[:, -1]
+
+
 def compile_gradient_boosting(final) -> Callable[[np.ndarray], np.ndarray] | None:
     """``predict`` (regressors) or ``predict_proba`` (yes/no classifiers) of a fitted
-    GradientBoosting model: the initial prediction plus each stage's tree value times the
-    learning rate, added stage by stage as scikit-learn's ``predict_stages`` does.
-
-    For a few cases every (case, stage) pair is walked at once in numpy (``_NodeWalk``); for many,
-    scikit-learn's own compiled routine. scikit-learn validates the input on every call, which
-    costs more than the trees themselves for one row. Used only after checking it equals
-    scikit-learn's answer (``Explainer._prepare_predict``).
-    """
-    if type(final).__name__ not in GRADIENT_BOOSTING or getattr(final, "estimators_", None) is None:
-        return None
-    stages = final.estimators_
-    if stages.shape[1] != 1 or getattr(final, "init_", None) == "zero":
-        return None  # several classes, or no initial estimator: left to scikit-learn
+    GradientBoosting model: ``GradientBoostingReplay`` for a few cases, scikit-learn's own compiled
+    routine for many. scikit-learn validates the input on every call, which costs more than the
+    trees themselves for one row. Used only after checking it equals scikit-learn's answer
+    (``Explainer._prepare_predict``)."""
     try:
-        init = np.asarray(final._raw_predict_init(np.zeros((2, final.n_features_in_), dtype=np.float32)),
-                          dtype=np.float64)
-    except Exception:  # noqa: BLE001 — an initial estimator that needs real cases: left to scikit-learn
+        replay = GradientBoostingReplay(final)
+    except ValueError:
         return None
-    if init.shape[1] != 1 or init[0, 0] != init[1, 0]:
-        return None
-    start, scale = float(init[0, 0]), float(final.learning_rate)
-    lefts, rights, features, thresholds, missing_left, values, roots = [], [], [], [], [], [], []
-    offset, depth = 0, 0
-    for stage in stages[:, 0]:
-        tree = stage.tree_
-        leaf = tree.children_left == -1
-        own = np.arange(tree.node_count) + offset
-        lefts.append(np.where(leaf, own, tree.children_left + offset))
-        rights.append(np.where(leaf, own, tree.children_right + offset))
-        features.append(np.where(leaf, 0, tree.feature))
-        thresholds.append(np.where(leaf, np.inf, tree.threshold))
-        gone = getattr(tree, "missing_go_to_left", None)
-        missing_left.append(np.zeros(tree.node_count, bool) if gone is None else np.asarray(gone, bool))
-        values.append(scale * np.asarray(tree.value[:, 0, 0], dtype=np.float64))
-        roots.append(offset)
-        offset += tree.node_count
-        depth = max(depth, int(tree.max_depth))
-    walk = _NodeWalk(lefts, rights, features, thresholds, missing_left, roots, depth)
-    table = np.concatenate(values)
 
     def raw(z: np.ndarray) -> np.ndarray:
-        x32 = np.ascontiguousarray(z, dtype=np.float32)
-        if len(x32) > MANY_ROWS:
-            return np.asarray(final._raw_predict(x32), dtype=np.float64)[:, 0]
-        steps = table[walk(x32.astype(np.float64))]
-        # the initial value first, then each stage in turn: scikit-learn's order, so its rounding
-        return np.cumsum(np.column_stack([np.full(len(x32), start), steps]), axis=1)[:, -1]
+        if len(z) > MANY_ROWS:
+            return np.asarray(final._raw_predict(np.ascontiguousarray(z, dtype=np.float32)), dtype=np.float64)[:, 0]
+        return replay(z)
 
     if type(final).__name__ == "GradientBoostingRegressor":
         return raw
@@ -462,6 +442,25 @@ class _NodeWalk:
         self.missing_right = ~np.concatenate(missing_left).astype(bool)
         self.root = np.asarray(roots, dtype=np.int64)
         self.depth = depth
+
+    @classmethod
+    def of(cls, trees) -> tuple[_NodeWalk, np.ndarray]:
+        """The walk over scikit-learn trees (``estimator.tree_``) and each tree's root in its table."""
+        lefts, rights, features, thresholds, missing_left, roots = [], [], [], [], [], []
+        offset, depth = 0, 0
+        for tree in trees:
+            leaf = tree.children_left == -1
+            own = np.arange(tree.node_count) + offset
+            lefts.append(np.where(leaf, own, tree.children_left + offset))  # a leaf points to itself
+            rights.append(np.where(leaf, own, tree.children_right + offset))
+            features.append(np.where(leaf, 0, tree.feature))
+            thresholds.append(np.where(leaf, np.inf, tree.threshold))
+            gone = getattr(tree, "missing_go_to_left", None)
+            missing_left.append(np.zeros(tree.node_count, bool) if gone is None else np.asarray(gone, bool))
+            roots.append(offset)
+            offset += tree.node_count
+            depth = max(depth, int(tree.max_depth))
+        return cls(lefts, rights, features, thresholds, missing_left, roots, depth), np.asarray(roots)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Leaf node ids (n cases × trees) for float64 cases ``x``."""

@@ -7,7 +7,7 @@ a stored explainer (the register's snapshots, issue 16) to explain a file of cas
 * ``TreeShapReplay`` calls shap's own compiled TreeSHAP routine (``shap._cext.dense_tree_shap``) with
   the very arrays shap's ``TreeExplainer`` prepared, loading the compiled module without shap's
   package (which imports scikit-learn, pandas, numba and more);
-* ``GradientBoostingReplay`` and ``ForestReplay`` walk the fitted trees with numpy, in
+* ``GradientBoostingReplay`` and ``ForestReplay`` (from ``fastpath``) walk the fitted trees with numpy, in
   scikit-learn's order of additions, so they give the same bits.
 
 Each is made from a built explainer's objects and used only after checking, on reference rows,
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fastpath import ForestReplay  # noqa: F401 — the forests' replay lives with their fast path
+from .fastpath import ForestReplay, GradientBoostingReplay  # noqa: F401 — the replays live with their fast path
 
 _CEXT = None
 _CEXT_LOCK = threading.Lock()
@@ -103,56 +103,3 @@ class TreeShapReplay:
         return phi[:, :-1, 0] if self.num_outputs == 1 else phi[:, :-1, :]
 
 
-class TreeTable:
-    """One fitted scikit-learn tree's arrays; ``apply`` finds each case's leaf as ``Tree.apply``
-    does (float32 inputs; a missing value goes where the tree learnt to send it)."""
-
-    def __init__(self, tree):
-        self.left = np.asarray(tree.children_left, dtype=np.intp)
-        self.right = np.asarray(tree.children_right, dtype=np.intp)
-        self.feature = np.asarray(tree.feature, dtype=np.intp)
-        self.threshold = np.asarray(tree.threshold, dtype=np.float64)
-        missing = getattr(tree, "missing_go_to_left", None)
-        self.missing_left = (np.zeros(len(self.left), dtype=bool) if missing is None
-                             else np.asarray(missing, dtype=bool))
-        self.depth = int(tree.max_depth)
-        self.value = np.asarray(tree.value)
-
-    def apply(self, x32: np.ndarray) -> np.ndarray:
-        node = np.zeros(len(x32), dtype=np.intp)
-        rows = np.arange(len(x32))
-        for _ in range(self.depth):
-            inner = self.left[node] != -1
-            if not inner.any():
-                break
-            value = x32[rows, np.where(inner, self.feature[node], 0)]
-            left = np.where(np.isnan(value), self.missing_left[node], value <= self.threshold[node])
-            node = np.where(inner, np.where(left, self.left[node], self.right[node]), node)
-        return node
-
-
-def _float32(z) -> np.ndarray:
-    return np.ascontiguousarray(z, dtype=np.float32)
-
-
-class GradientBoostingReplay:
-    """``GradientBoostingRegressor.predict``: the initial prediction plus each stage's tree value
-    times the learning rate, added stage by stage as scikit-learn's ``predict_stages`` does."""
-
-    def __init__(self, final, z_sample: np.ndarray):
-        if type(final).__name__ != "GradientBoostingRegressor" or final.estimators_.shape[1] != 1:
-            raise ValueError("only a single-output GradientBoostingRegressor is replayed")
-        init = np.asarray(final._raw_predict_init(z_sample[:2]), dtype=np.float64)
-        if init.shape[1] != 1 or not np.all(init == init[0]):
-            raise ValueError("the initial prediction depends on the case")
-        self.init = float(init[0, 0])
-        self.scale = float(final.learning_rate)
-        self.trees = [TreeTable(stage[0].tree_) for stage in final.estimators_]
-        self.leaf_values = [t.value[:, 0, 0].astype(np.float64) for t in self.trees]
-
-    def __call__(self, z) -> np.ndarray:
-        x = _float32(z)
-        out = np.full(len(x), self.init, dtype=np.float64)
-        for tree, values in zip(self.trees, self.leaf_values):
-            out += self.scale * values[tree.apply(x)]
-        return out
