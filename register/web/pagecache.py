@@ -9,7 +9,7 @@ answers differently from another.
 
 What is kept: GET answers of the public pages and their ``.json`` twins (status 200, HTML, JSON or
 GeoJSON, at most ``PAGE_CACHE_MAX_KB``), for requests without a session cookie, and only when the
-answer sets no cookie and did not touch the session (a page with a form has a CSRF token: it is
+answer is not marked ``no-store`` or ``private``, sets no cookie and did not touch the session (a page with a form has a CSRF token: it is
 never kept). Never kept: POSTs (a resident's explanation), receipts (``/d/``), the portal, the API,
 files. An entry lives at most ``PAGE_CACHE_SECONDS`` (figures the register measures itself, such
 as the CPU time of explanations, are written outside the counter). Each worker holds at most
@@ -142,6 +142,7 @@ def _store(response: Response) -> Response:
     if (response.status_code != 200 or response.is_streamed or response.direct_passthrough
             or response.mimetype not in KEPT_TYPES or "Set-Cookie" in response.headers
             or session.modified or response.content_length is None
+            or response.cache_control.no_store or response.cache_control.private
             or response.content_length > limit):
         return response
     body = response.get_data()
