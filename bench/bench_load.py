@@ -60,7 +60,6 @@ def prepare(db: str, pg_url: str, folder: Path) -> dict:
            "PYTHONPATH": str(ROOT)}
     if db == "postgresql":
         from sqlalchemy import create_engine, text
-
         from sqlalchemy.engine import make_url
 
         url = make_url(pg_url.replace("postgresql://", "postgresql+psycopg://"))

@@ -271,7 +271,7 @@ class GradientBoostingReplay:
         try:
             init = np.asarray(final._raw_predict_init(np.zeros((2, final.n_features_in_), dtype=np.float32)),
                               dtype=np.float64)
-        except Exception as error:  # noqa: BLE001 — an initial estimator that needs real cases
+        except Exception as error:  # an initial estimator that needs real cases
             raise ValueError("the initial prediction depends on the case") from error
         if init.shape[1] != 1 or init[0, 0] != init[1, 0]:
             raise ValueError("the initial prediction depends on the case")

@@ -86,7 +86,7 @@ class PageCache:
 class Kept:
     """One kept answer: the body as the view made it, and its compressed forms once made."""
 
-    __slots__ = ("body", "status", "headers", "nonce", "encoded")
+    __slots__ = ("body", "encoded", "headers", "nonce", "status")
 
     def __init__(self, body: bytes, status: int, headers: list, nonce: str):
         self.body, self.status, self.headers, self.nonce = body, status, headers, nonce
