@@ -90,7 +90,8 @@ def test_registrant_registers_an_algorithm_and_a_second_person_publishes_it(pers
         file_input = page.locator("#f-file")
         if p.keyboard:
             p.tab_to(file_input)
-            with page.expect_file_chooser() as chooser:
+            # A busy machine (a full test run beside other work) once took more than the default 15 s here.
+            with page.expect_file_chooser(timeout=60_000) as chooser:
                 page.keyboard.press("Space")
             chooser.value.set_files(str(dpia_pdf))
         else:
