@@ -27,15 +27,14 @@ from collections import OrderedDict
 from datetime import date
 
 from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import text
 
 from register.db import get_session
+from register.services.published import content_generation
 from register.web.common import locale
 
 EXTENSION = "stadsregister.page_cache"
 KEPT_TYPES = ("text/html", "application/json", "application/geo+json")
 KEPT_HEADERS = ("Content-Type", "Content-Security-Policy", "Link")
-GENERATION = text("SELECT value FROM content_generation WHERE id = 1")
 
 
 class PageCache:
@@ -107,7 +106,7 @@ def _lookup() -> Response | None:
     cache = _cache()
     if cache is None or not _eligible():
         return None
-    generation = get_session().execute(GENERATION).scalar()  # first: what the page reads is at least this new
+    generation = content_generation(get_session())  # first: what the page reads is at least this new
     if generation is None:
         return None
     key = (generation, date.today().toordinal(), locale(), request.path, request.query_string)
