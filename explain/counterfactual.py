@@ -107,6 +107,8 @@ class Space:
         }
         cols = spec.to_columns(ref[spec.names].to_dict("records"))
         self.fill = {n: float(np.nanmean(cols[n] / self.scales[n])) for n in self.numeric}
+        self._scale_row = np.array([self.scales[n] for n in self.numeric], dtype=float)
+        self._fill_row = np.array([self.fill[n] for n in self.numeric], dtype=float)
         self.ref_num, self.ref_cat = self.encode(cols)
         self.ref_sq = (self.ref_num**2).sum(axis=1)
         self._grids: dict = {}
@@ -115,17 +117,17 @@ class Space:
 
     def encode(self, cols: dict) -> tuple[np.ndarray, np.ndarray]:
         """(numbers in standard deviations, one-hot of categories and yes/no) per row."""
-        num = [
-            np.nan_to_num(np.asarray(cols[n], dtype=float) / self.scales[n], nan=self.fill[n])
-            for n in self.numeric
-        ]
+        n = len(next(iter(cols.values())))
+        if self.numeric:  # one matrix operation for every number (this runs for every batch of candidates)
+            num = np.column_stack([np.asarray(cols[name], dtype=float) for name in self.numeric]) / self._scale_row
+            num = np.nan_to_num(np.where(np.isnan(num), self._fill_row, num), copy=False)
+        else:
+            num = np.zeros((n, 0))
         cat = []
         for name, values in self.choices.items():
             col = np.asarray(cols[name], dtype=object)
             cat.extend((col == v) | (col == str(v)) for v in values)
-        n = len(next(iter(cols.values())))
-        as_matrix = lambda parts: np.column_stack(parts).astype(float) if parts else np.zeros((n, 0))
-        return as_matrix(num), as_matrix(cat)
+        return num, (np.column_stack(cat).astype(float) if cat else np.zeros((n, 0)))
 
     def nearest(self, cols: dict, exclude_self: bool = False) -> np.ndarray:
         """Distance of each row to its nearest reference case: numbers in standard deviations,
@@ -231,14 +233,22 @@ def counterfactual(
         "max_neighbour_distance": limit,
         "reference_neighbour_quantile": NEIGHBOUR_QUANTILE,
     }
-    combos = []
+    combos, costs = [], []
     for size in range(1, min(max_changes, len(movable)) + 1):
         k = (SINGLE_GRID, PAIR_GRID, TRIPLE_GRID)[min(size, 3) - 1]
         for feats in itertools.combinations(movable, size):
             pools = [space.values(f, clean[f.name], k) for f in feats]
-            for picks in itertools.product(*pools):
-                combos.append(dict(zip((f.name for f in feats), picks)))
-    best, tried = _best(explainer, space, clean, combos, success, limit)
+            if not all(pools):
+                continue
+            names = [f.name for f in feats]
+            combos.extend(dict(zip(names, picks)) for picks in itertools.product(*pools))
+            # the cost of every pick at once, in itertools.product's order (added in the same order as one by one)
+            cost = np.array([space.cost(feats[0], clean[names[0]], v) for v in pools[0]])
+            for feat, pool in zip(feats[1:], pools[1:]):
+                cost = np.add.outer(cost, [space.cost(feat, clean[feat.name], v) for v in pool]).ravel()
+            costs.append(cost)
+    best, tried = _best(explainer, space, clean, combos, success, limit,
+                        np.concatenate(costs) if costs else np.zeros(0))
     if best is not None:
         refined, more = _refine(explainer, space, clean, best[1], success, limit)
         tried += more
@@ -259,7 +269,7 @@ def counterfactual(
     )
 
 
-def _best(explainer, space, clean, combos, success, limit):
+def _best(explainer, space, clean, combos, success, limit, costs=None):
     """(cost, change, new outcome) of the cheapest realistic change that works, or None.
 
     Candidates are tried cheapest first, in batches that double in size (32, 64, …): the
@@ -269,7 +279,8 @@ def _best(explainer, space, clean, combos, success, limit):
     if not combos:
         return None, 0
     spec = explainer.spec
-    costs = np.array([sum(space.cost(spec.feature(n), clean[n], v) for n, v in c.items()) for c in combos])
+    if costs is None:
+        costs = np.array([sum(space.cost(spec.feature(n), clean[n], v) for n, v in c.items()) for c in combos])
     order = np.argsort(costs, kind="stable")
     tried, start, size = 0, 0, FIRST_BATCH
     while start < len(order):

@@ -18,10 +18,10 @@ from decimal import Decimal, InvalidOperation
 
 from . import fmt
 
-# The group and decimal signs of the page languages in Babel's CLDR data (``fmt.BABEL_LOCALES``),
+# The group and decimal signs of the page languages (``fmt.CLDR_SYMBOLS``, checked against Babel
 # written down: reading them loads Babel's locale data, a twentieth of a second of every process
 # that reads a number (issue 16).  tests/explain/test_numbers.py checks they are still CLDR's.
-CLDR_SYMBOLS = {"nl": (".", ","), "en": (",", ".")}
+CLDR_SYMBOLS = fmt.CLDR_SYMBOLS
 
 
 def _symbols(lang: str) -> tuple[str, str]:

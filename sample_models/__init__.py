@@ -14,15 +14,26 @@ from pathlib import Path
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 # The libraries whose arithmetic a trained model's bytes depend on: another numpy or scipy (a
-# new BLAS, a changed solver) moves a fitted coefficient in its last bit. The committed models
-# were trained with the versions in BUILT_WITH; a rebuild is byte-identical only with those.
+# new BLAS, a changed solver) moves a fitted coefficient in its last bit, and so does the same
+# BLAS on another processor (OpenBLAS picks its kernels by the CPU: a SkylakeX machine trains the
+# logistic regression bit-differently from a Zen one). The committed models were trained with
+# the versions and BLAS kernels in BUILT_WITH; a rebuild is byte-identical only with those.
 TRAINING_LIBRARIES = ("numpy", "scipy", "scikit-learn")
 BUILT_WITH = ARTEFACTS / "built_with.json"
 
 
 def training_versions() -> dict[str, str]:
-    """The installed versions of the libraries a model's bytes depend on."""
-    return {name: version(name) for name in TRAINING_LIBRARIES}
+    """The installed versions of the libraries a model's bytes depend on, and the BLAS kernels this
+    processor gets from each."""
+    from threadpoolctl import threadpool_info
+
+    import numpy  # noqa: F401  (load the BLAS libraries threadpoolctl reports)
+    import scipy.linalg  # noqa: F401
+
+    found = {name: version(name) for name in TRAINING_LIBRARIES}
+    kernels = sorted({f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+                      for i in threadpool_info() if i.get("user_api") == "blas"})
+    return {**found, "blas": ", ".join(kernels)}
 
 
 def built_with_these_libraries() -> bool:

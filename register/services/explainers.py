@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,17 +95,24 @@ def _prepare(model_version: ModelVersion) -> Prepared:
 
 
 class VersionCopies:
-    """Per process: each model version's ``Prepared``, for the database's current generation."""
+    """Per process: each model version's ``Prepared``, for the database's current generation.
+
+    A detached row (the published entry shared by requests for one content generation,
+    ``services/published.py``) cannot be asked for the generation; its ``Prepared`` is kept for as
+    long as that very object lives, since the row it was read from cannot change under it."""
 
     def __init__(self, size: int = 64):
         self.size = size
         self._items: OrderedDict[tuple, Prepared] = OrderedDict()
+        self._detached: OrderedDict[int, tuple[weakref.ref, object, Prepared]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, model_version: ModelVersion) -> Prepared:
         session = object_session(model_version)
-        if session is None or model_version.id is None:
-            return _prepare(model_version)  # a detached row: nothing to tell staleness by
+        if model_version.id is None:
+            return _prepare(model_version)  # not stored yet: nothing to keep it under
+        if session is None:
+            return self._of_detached(model_version)
         where = (str(session.get_bind().url), current_generation(session), model_version.id)
         with self._lock:
             found = self._items.get(where)
@@ -117,6 +125,21 @@ class VersionCopies:
             self._items[where] = prepared
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+        return prepared
+
+    def _of_detached(self, model_version: ModelVersion) -> Prepared:
+        with self._lock:
+            kept = self._detached.get(id(model_version))
+            # the same object (not a new one at its address) with the same spec, model and reference
+            if kept is not None and kept[0]() is model_version and kept[1] is model_version.spec \
+                    and kept[2].model_sha256 == model_version.sha256 \
+                    and kept[2].reference_sha256 == model_version.reference_sha256:
+                return kept[2]
+        prepared = _prepare(model_version)
+        with self._lock:
+            self._detached[id(model_version)] = (weakref.ref(model_version), model_version.spec, prepared)
+            while len(self._detached) > self.size:
+                self._detached.popitem(last=False)
         return prepared
 
 

@@ -167,3 +167,31 @@ def test_the_written_down_signs_are_babels_cldr_signs_for_every_page_language():
     assert set(CLDR_SYMBOLS) == set(BABEL_LOCALES)
     for lang, babel_locale in BABEL_LOCALES.items():
         assert CLDR_SYMBOLS[lang] == (get_group_symbol(babel_locale), get_decimal_symbol(babel_locale)), lang
+
+
+def test_numbers_are_written_exactly_as_babel_writes_them_in_every_page_language():
+    """The quick writer gives Babel's own text (CLDR pattern, half-to-even rounding of the shortest
+    form) for halves, tiny and huge values, negatives and minus zero; beyond 15 digits Babel writes."""
+    import random
+
+    from babel.numbers import parse_pattern
+
+    from explain import fmt
+
+    rng = random.Random(10)
+    values = [0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.005, 0.015, 2.675, 999999.995, -1234567.891, 0.0049,
+              1e-7, 123456789012.345, 28985144979019.95, 1e15, 1e17, float("nan"), float("inf"), -float("inf")]
+    values += [rng.choice([-1, 1]) * 10 ** rng.uniform(-8, 16) for _ in range(3000)]
+    values += [round(v, rng.randint(0, 4)) + rng.choice([0.5, 0.05, 0.005, 0.125]) for v in values[-1000:]]
+    for value in values:
+        for lang, babel_locale in fmt.BABEL_LOCALES.items():
+            for decimals in (None, 0, 1, 2, 3, 7):
+                for grouping in (True, False):
+                    places = decimals
+                    if places is None:
+                        places = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
+                    pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else "")
+                    rounded = round(value, places) if abs(value) < float("inf") else value
+                    babel = parse_pattern(pattern).apply(rounded, babel_locale)
+                    assert fmt.number(value, lang, decimals=decimals, grouping=grouping) == babel, \
+                        (value, lang, decimals, grouping)

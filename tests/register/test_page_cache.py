@@ -7,6 +7,7 @@ the same cache in real gunicorn workers.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -225,3 +226,30 @@ def test_the_entry_behind_an_explanation_is_read_once_per_generation(app, sessio
     assert fresh is not one and fresh[1].name == "Nieuw in een ander proces"
     with Session(engine) as fourth:
         assert shared.entry(fourth, "A-NIETS") is None
+
+
+def test_the_shared_model_spec_is_parsed_once_and_again_after_a_change(app, woz, engine):
+    """Requests share the published model read once per generation; its parsed spec and explainer key
+    are shared with it, and a new spec in the database gives a new parse."""
+    from sqlmodel import Session
+
+    from register.services import explainers
+    from register.services import published as shared
+
+    with Session(engine) as first, Session(engine) as second:
+        model = shared.entry(first, woz.code)[2][1]
+        prepared = explainers.COPIES.get(model)
+        assert shared.entry(second, woz.code)[2][1] is model
+        assert explainers.COPIES.get(model) is prepared and explainers.spec_of(model) is prepared.spec
+        threshold = prepared.spec.raw["outcome"].get("threshold")
+        with engine.begin() as conn:
+            raw = dict(prepared.spec.raw, outcome=dict(prepared.spec.raw["outcome"], label={"nl": "Nieuwe waarde",
+                                                                                            "en": "New value"}))
+            conn.execute(text("UPDATE model_version SET spec = :spec WHERE id = :id"),
+                         {"spec": json.dumps(raw), "id": model.id})
+    with Session(engine) as third:
+        fresh = shared.entry(third, woz.code)[2][1]
+        assert fresh is not model
+        again = explainers.COPIES.get(fresh)
+        assert again is not prepared and again.key != prepared.key
+        assert again.spec.outcome.label["en"] == "New value" and again.spec.raw["outcome"].get("threshold") == threshold
