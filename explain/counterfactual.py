@@ -285,7 +285,7 @@ def _best(explainer, space, clean, combos, success, limit, costs=None):
     tried, start, size = 0, 0, FIRST_BATCH
     while start < len(order):
         chunk = order[start : start + size]
-        cols = spec.to_columns([{**clean, **combos[i]} for i in chunk])
+        cols = spec.to_columns_varied(clean, [combos[i] for i in chunk])
         values = explainer.outcome_values(cols)
         tried += len(chunk)
         ok = np.flatnonzero(success(values))

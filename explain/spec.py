@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,18 @@ class Outcome:
         return str(value)
 
 
+def column(feat: Feature, values: list):
+    """One input's values → the numpy column the fast path uses (numbers float with NaN for
+    missing, yes/no 0/1, categories as text)."""
+    import numpy as np
+
+    if feat.kind == "number":
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    if feat.kind == "yes_no":
+        return np.array([int(_as_bool(v)) for v in values], dtype=np.int64)
+    return np.array([None if v is None else str(v) for v in values], dtype=object)
+
+
 @dataclass(frozen=True)
 class FeatureSpec:
     features: tuple[Feature, ...]
@@ -109,10 +122,14 @@ class FeatureSpec:
         return [f.name for f in self.features]
 
     def feature(self, name: str) -> Feature:
+        return self._by_name[name]  # a KeyError names an unknown input
+
+    @cached_property
+    def _by_name(self) -> dict[str, Feature]:
+        found: dict[str, Feature] = {}
         for f in self.features + self.fairness_attributes:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+            found.setdefault(f.name, f)  # the first of a name, as a search from the start finds it
+        return found
 
     @property
     def protected_attributes(self) -> list[Feature]:
@@ -154,20 +171,21 @@ class FeatureSpec:
         """Rows of clean values → named numpy columns (the fast path, no pandas)."""
         import numpy as np
 
-        cols = {}
+        return {feat.name: column(feat, [row.get(feat.name) for row in rows]) for feat in self.features}
+
+    def to_columns_varied(self, row: Mapping[str, Any], changes: list[Mapping[str, Any]]) -> dict:
+        """``to_columns([{**row, **c} for c in changes])`` without building every row: the inputs
+        no change touches are the row's own value repeated (counterfactual candidates, issue 10)."""
+        import numpy as np
+
+        one = self.to_columns([row])
+        touched = {name for change in changes for name in change}
+        cols = {name: np.repeat(values, len(changes)) for name, values in one.items() if name not in touched}
         for feat in self.features:
-            values = [row.get(feat.name) for row in rows]
-            if feat.kind == "number":
-                cols[feat.name] = np.array(
-                    [np.nan if v is None else float(v) for v in values], dtype=float
-                )
-            elif feat.kind == "yes_no":
-                cols[feat.name] = np.array([int(_as_bool(v)) for v in values], dtype=np.int64)
-            else:
-                cols[feat.name] = np.array(
-                    [None if v is None else str(v) for v in values], dtype=object
-                )
-        return cols
+            if feat.name in touched:
+                cols[feat.name] = column(feat, [c[feat.name] if feat.name in c else row.get(feat.name)
+                                                for c in changes])
+        return {feat.name: cols[feat.name] for feat in self.features}
 
     def coerce_frame(self, frame):
         import numpy as np

@@ -37,15 +37,22 @@ def twin(bp, rule: str, **options):
     return decorator
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def to_json(value: Any) -> Any:
     """Make ``value`` JSON-serialisable (models, dataclasses, dates)."""
+    if isinstance(value, _PLAIN):  # most of an answer: checked first, it is walked for every request
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
     if isinstance(value, BaseModel):
         return to_json(value.model_dump())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return to_json(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, set):
         return [to_json(v) for v in value]
     if isinstance(value, (datetime, date)):
         return value.isoformat()

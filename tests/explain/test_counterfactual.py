@@ -168,3 +168,22 @@ def test_the_toy_protected_feature_is_never_changed(toy_models):
         for change in cf.changes:
             if spec.feature(change.feature).kind == "number":
                 assert np.isfinite(change.new)
+
+
+@pytest.mark.parametrize("name", ["woz", "slimme_check", "vakantieverhuur"])
+def test_candidates_are_the_case_with_only_their_changes_applied(sample, name):
+    """The candidate batch the search predicts holds, input by input, exactly the case with each
+    candidate's changes applied (numbers, yes/no and categories alike)."""
+    s = sample(name)
+    spec = s.spec
+    clean, errors = spec.validate_inputs(s.row(3), "en")
+    assert not errors
+    space = space_of(s.explainer)
+    changes = [{}] + [{f.name: v} for f in spec.features for v in space.values(f, clean[f.name], 3)]
+    changes.append({f.name: space.values(f, clean[f.name], 2)[-1] for f in spec.features[:3]})
+    varied, whole = spec.to_columns_varied(clean, changes), spec.to_columns([{**clean, **c} for c in changes])
+    assert list(varied) == list(whole) == spec.names
+    for name_ in spec.names:
+        assert varied[name_].dtype == whole[name_].dtype
+        assert len(varied[name_]) == len(changes)
+        np.testing.assert_array_equal(varied[name_], whole[name_])
