@@ -95,17 +95,24 @@ def describe_constraints(cf: Counterfactual, spec, locale: str = "nl") -> list[s
         lines.append(t["ranges"])
         for name, r in ranges.items():
             feat = spec.feature(name)
+            lo, step = _bare(feat, r["min"], locale), _bare(feat, r["step"], locale)
             lines.append(
                 t["range"].format(
-                    label=feat.label[lang],
-                    lo=feat.format_value(r["min"], locale),
-                    hi=feat.format_value(r["max"], locale),
-                    step=feat.format_value(r["step"], locale),
+                    label=feat.label[lang], lo=lo, hi=feat.format_value(r["max"], locale), step=step
                 )
             )
     if labels:
         lines.append(t["near"])
     return lines
+
+
+def _bare(feat, value, locale: str) -> str:
+    """A number of a range without its unit, which the range's end carries once: 'from 1 to 300
+    nights, in steps of 1', not '1 nights'. Money and percentages keep their sign everywhere."""
+    unit = feat.unit_for(locale)
+    if unit and (unit == "%" or unit.upper() in {"EUR", "USD", "GBP"}):
+        return feat.format_value(value, locale)
+    return fmt.quantity(float(value), None, locale, decimals=feat.decimals, grouping=feat.grouping)
 
 
 def counterfactual_data(cf: Counterfactual, spec, locale: str = "nl") -> dict:

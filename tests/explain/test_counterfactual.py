@@ -106,7 +106,10 @@ def test_a_flagged_listing_gets_a_change_named_with_its_rules_and_as_data(sample
         assert any(change["to_text"] in line for line in narrate_counterfactual(cf, s.spec, "en"))
     rules = describe_constraints(cf, s.spec, "en")
     assert rules[0].startswith("How we searched. We only change details you can change yourself:")
-    assert any(line.startswith("Nights offered per year (advert): from ") for line in rules)
+    nights = next(line for line in rules if line.startswith("Nights offered per year (advert): from "))
+    assert nights.endswith(" nights, in steps of 1.") and nights.count("nights") == 1  # never "1 nights"
+    nachten = next(line for line in describe_constraints(cf, s.spec, "nl") if line.startswith("Nachten te huur"))
+    assert nachten.endswith(" nachten, in stappen van 1.") and nachten.count("nachten") == 1
     assert any("look like real cases" in line for line in rules)
 
 
