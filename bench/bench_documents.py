@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from pgbench_db import fresh_database  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from register import create_app, db  # noqa: E402
@@ -81,11 +82,7 @@ def big_pdf(pages: int = 300, target_mb: float = 20.0) -> bytes:
 
 def setup_app(url: str, data_dir: str):
     if url.startswith("postgresql"):
-        engine = create_engine(db.normalise_url(url))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        fresh_database(url)  # made on first use, emptied before each run
     db.upgrade(url)
     app = create_app({"ENV": "testing", "SECRET_KEY": "bench-" + "x" * 30, "DATABASE_URL": url,
                       "DATA_DIR": data_dir, "MAX_UPLOAD_MB": 25})

@@ -59,20 +59,9 @@ def prepare(db: str, pg_url: str, folder: Path) -> dict:
            "STADSREGISTER_DATA_DIR": str(folder / "data"),
            "PYTHONPATH": str(ROOT)}
     if db == "postgresql":
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        from pgbench_db import fresh_database
 
-        url = make_url(pg_url.replace("postgresql://", "postgresql+psycopg://"))
-        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:  # the benchmark's own database, made on first use
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}).first():
-                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
-        server.dispose()
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        fresh_database(pg_url)
         env["STADSREGISTER_DATABASE_URL"] = pg_url
     else:
         env["STADSREGISTER_DATABASE_URL"] = f"sqlite:///{folder / 'instance' / 'load.sqlite'}"

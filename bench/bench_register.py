@@ -17,17 +17,18 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from pgbench_db import fresh_database
+from sqlalchemy import create_engine, insert, text
 
-from register import create_app, db  # noqa: E402
-from register.models import Algorithm, AlgorithmTheme, AlgorithmVersion, Organisation  # noqa: E402
-from register.services import search  # noqa: E402
-from register.services.standard import STORED_STANDARD_FIELDS  # noqa: E402
+from register import create_app, db
+from register.models import Algorithm, AlgorithmTheme, AlgorithmVersion, Organisation
+from register.services import search
+from register.services.standard import STORED_STANDARD_FIELDS
 
 SUBJECTS = ["parkeervergunningen", "WOZ-waarden", "bijstandsaanvragen", "meldingen openbare ruimte",
             "cameratoezicht", "afvalinzameling", "vakantieverhuur", "schuldhulp", "leerlingenvervoer",
@@ -65,7 +66,7 @@ def populate(url: str, n: int, seed: int = 7) -> None:
     """Bulk-load n published entries with the same listing columns and index rows the app writes."""
     rng = random.Random(seed)
     engine = create_engine(db.normalise_url(url))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         orgs = [f"Gemeente {name}" for name in ("Amsterdam", "Utrecht", "Zwolle", "Delft", "Almere", "Haarlem",
                                                  "Leiden", "Breda", "Tilburg", "Arnhem")]
@@ -179,11 +180,7 @@ def bench_import(label: str, url: str, instance: Path, count: int = 10_000) -> N
 
 
 def reset_postgres(url: str) -> None:
-    engine = create_engine(db.normalise_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    fresh_database(url)
     db.upgrade(url)
 
 
@@ -204,12 +201,6 @@ def main() -> None:
         db.upgrade(f"sqlite:///{instance}/import.sqlite")
         bench_import("SQLite", f"sqlite:///{instance}/import.sqlite", instance, args.import_records)
         if not args.skip_pg:
-            admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                name = args.pg.rsplit("/", 1)[1]
-                if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
             reset_postgres(args.pg)
             bench_database("PostgreSQL", args.pg, args.entries, args.runs, instance)
             reset_postgres(args.pg)
