@@ -17,7 +17,6 @@ from math import factorial
 import numpy as np
 from scipy.special import expit
 
-
 _SCRATCH = threading.local()  # per thread: one working array of the sigmoids, reused case after case
 
 

@@ -18,9 +18,9 @@ from decimal import Decimal, InvalidOperation
 
 from . import fmt
 
-# The group and decimal signs of the page languages (``fmt.CLDR_SYMBOLS``, checked against Babel
-# written down: reading them loads Babel's locale data, a twentieth of a second of every process
-# that reads a number (issue 16).  tests/explain/test_numbers.py checks they are still CLDR's.
+# The group and decimal signs of the page languages, written down in ``fmt`` (reading them from
+# Babel's locale data costs a twentieth of a second of every process that reads a number, issue 16);
+# tests/explain/test_numbers.py checks they are still CLDR's.
 CLDR_SYMBOLS = fmt.CLDR_SYMBOLS
 
 

@@ -169,8 +169,6 @@ class FeatureSpec:
 
     def to_columns(self, rows) -> dict:
         """Rows of clean values → named numpy columns (the fast path, no pandas)."""
-        import numpy as np
-
         return {feat.name: column(feat, [row.get(feat.name) for row in rows]) for feat in self.features}
 
     def to_columns_varied(self, row: Mapping[str, Any], changes: list[Mapping[str, Any]]) -> dict:

@@ -25,10 +25,9 @@ BUILT_WITH = ARTEFACTS / "built_with.json"
 def training_versions() -> dict[str, str]:
     """The installed versions of the libraries a model's bytes depend on, and the BLAS kernels this
     processor gets from each."""
-    from threadpoolctl import threadpool_info
-
     import numpy  # noqa: F401  (load the BLAS libraries threadpoolctl reports)
     import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_info
 
     found = {name: version(name) for name in TRAINING_LIBRARIES}
     kernels = sorted({f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
