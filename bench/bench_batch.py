@@ -19,7 +19,6 @@ import argparse
 import csv
 import os
 import platform
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pgbench_db import fresh_database
+from served import production_env
 from sqlalchemy import create_engine, text
 
 from register.db import normalise_url
@@ -58,15 +57,8 @@ def write_cases(path: Path, n: int) -> None:
 
 
 def prepare(db: str, pg_url: str, folder: Path) -> tuple[dict, str]:
-    env = {**os.environ, "STADSREGISTER_ENV": "production", "STADSREGISTER_SECRET_KEY": secrets.token_urlsafe(48),
-           "STADSREGISTER_INSTANCE_PATH": str(folder / "instance"), "STADSREGISTER_DATA_DIR": str(folder / "data"),
-           "STADSREGISTER_BASE_URL": "https://stadsregister.example", "PYTHONPATH": str(ROOT)}
-    if db == "postgresql":
-        fresh_database(pg_url)
-        env["STADSREGISTER_DATABASE_URL"] = pg_url
-    else:
-        env["STADSREGISTER_DATABASE_URL"] = f"sqlite:///{folder / 'instance' / 'batch.sqlite'}"
-    (folder / "instance").mkdir(parents=True, exist_ok=True)
+    env = production_env(folder, pg_url if db == "postgresql" else None, "batch.sqlite",
+                         BASE_URL="https://stadsregister.example")
     cli(env, "db", "upgrade")
     cli(env, "demo")
     engine = create_engine(normalise_url(env["STADSREGISTER_DATABASE_URL"]))

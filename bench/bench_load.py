@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -53,19 +52,9 @@ def cli(env: dict, *args: str) -> None:
 
 
 def prepare(db: str, pg_url: str, folder: Path) -> dict:
-    env = {**os.environ, "STADSREGISTER_ENV": "production",
-           "STADSREGISTER_SECRET_KEY": secrets.token_urlsafe(48),
-           "STADSREGISTER_INSTANCE_PATH": str(folder / "instance"),
-           "STADSREGISTER_DATA_DIR": str(folder / "data"),
-           "PYTHONPATH": str(ROOT)}
-    if db == "postgresql":
-        from pgbench_db import fresh_database
+    from served import production_env
 
-        fresh_database(pg_url)
-        env["STADSREGISTER_DATABASE_URL"] = pg_url
-    else:
-        env["STADSREGISTER_DATABASE_URL"] = f"sqlite:///{folder / 'instance' / 'load.sqlite'}"
-    (folder / "instance").mkdir(parents=True, exist_ok=True)
+    env = production_env(folder, pg_url if db == "postgresql" else None, "load.sqlite")
     cli(env, "db", "upgrade")
     cli(env, "demo")
     return env

@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -53,11 +52,9 @@ def cli(env: dict, *args: str) -> None:
 
 
 def prepare(scale: str, folder: Path) -> dict:
-    env = {**os.environ, "STADSREGISTER_ENV": "production", "STADSREGISTER_SECRET_KEY": secrets.token_urlsafe(48),
-           "STADSREGISTER_INSTANCE_PATH": str(folder / "instance"), "STADSREGISTER_DATA_DIR": str(folder / "data"),
-           "STADSREGISTER_DATABASE_URL": f"sqlite:///{folder / 'instance' / 'memory.sqlite'}",
-           "STADSREGISTER_MAP_TILES_URL": "", "STADSREGISTER_GEOCODER_URL": "", "PYTHONPATH": str(ROOT)}
-    (folder / "instance").mkdir(parents=True, exist_ok=True)
+    from served import production_env
+
+    env = production_env(folder, None, "memory.sqlite", MAP_TILES_URL="", GEOCODER_URL="")
     cli(env, "db", "upgrade")
     if scale == "demo":
         cli(env, "demo")
@@ -109,7 +106,9 @@ def traffic(env: dict) -> list[tuple[str, str, bytes | None]]:
     by_name = {"woz": "AMS-WOZ-001", "vakantieverhuur": "AMS-VV-001"}
     for code, spec in models:
         spec = json.loads(spec) if isinstance(spec, str) else spec
-        names = [f["name"] for f in spec["features"]]
+        names = [f["name"] for f in spec.get("features", [])]  # rules and text models have other specs
+        if not names:
+            continue
         for folder in by_name:
             reference = pd.read_csv(artefact_paths(folder)["reference"])
             if set(names) <= set(reference.columns):

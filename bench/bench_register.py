@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pgbench_db import fresh_database
+from served import fresh_database
 from sqlalchemy import create_engine, insert, text
 
 from register import create_app, db
